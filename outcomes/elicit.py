@@ -1,0 +1,289 @@
+"""Turn registry records into priors whose weight matches the evidence.
+
+Rules (documented in docs/architecture.md):
+
+* **Counts** -- a record with a sample size ``n`` and an observed ``point``: Beta(k + 1/2, n - k + 1/2)
+  (the Jeffreys posterior of the reported counts, k = point * n).
+* **Range** -- a record with ``low``/``high``: the maximum-entropy Beta that puts ``mass`` (default 90%) inside
+  the range (PreliZ ``maxent``; results cached on disk, keyed by low/high/mass, so PreliZ is imported only
+  when a new range appears).
+* **Point** -- a point value with neither range nor sample size: mean = point, effective sample size
+  (alpha + beta) = the grade's ``point_ess``.
+* **Cap** -- then the effective sample size is capped at the grade's ``cap`` (scaled by ``cap_scale``;
+  ``cap_scale=None`` removes the cap), keeping the mean. A guideline summary of unnamed studies must not
+  weigh like a thousand patients.
+* **Pooling** -- several records in use for one parameter add their pseudo-counts.
+* **Effects** -- log(odds ratio) ~ Normal(log(OR), sd), with sd from the range (``mass`` inside) and at least
+  the grade's ``effect_min_sd`` (divided by sqrt(cap_scale) so that halving caps widens effects alike).
+
+Every prior keeps the ids of the records it came from.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+from scipy import special, stats
+
+from outcomes.registry import PARAMETERS, Effect, Grade, Record, Registry
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+INTERVAL = 0.90
+"""Width of every credible interval the package shows."""
+
+_CACHE_FORMAT = "maxent-v1"
+
+
+@dataclass(frozen=True)
+class BetaPrior:
+    """A Beta prior on a probability, with where it came from."""
+
+    alpha: float
+    beta: float
+    sources: tuple[str, ...]
+    method: str = "pooled"
+    uncapped_ess: float | None = None
+    capped: bool = False
+
+    @property
+    def mean(self) -> float:
+        return self.alpha / (self.alpha + self.beta)
+
+    @property
+    def ess(self) -> float:
+        """Effective sample size alpha + beta."""
+        return self.alpha + self.beta
+
+    def interval(self, mass: float = INTERVAL) -> tuple[float, float]:
+        tail = (1 - mass) / 2
+        lo, hi = stats.beta.ppf([tail, 1 - tail], self.alpha, self.beta)
+        return float(lo), float(hi)
+
+    def scipy(self):
+        """A frozen ``scipy.stats.beta`` distribution."""
+        return stats.beta(self.alpha, self.beta)
+
+    def pymc(self, name: str, **kwargs):
+        """A ``pymc.Beta`` random variable (call inside a ``pm.Model`` context)."""
+        import pymc as pm
+
+        return pm.Beta(name, alpha=self.alpha, beta=self.beta, **kwargs)
+
+    def logit_moments(self) -> tuple[float, float]:
+        """Mean and sd of logit(p) under this Beta (digamma/trigamma identities)."""
+        mu = special.digamma(self.alpha) - special.digamma(self.beta)
+        sd = math.sqrt(special.polygamma(1, self.alpha) + special.polygamma(1, self.beta))
+        return float(mu), float(sd)
+
+    def draw(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        return rng.beta(self.alpha, self.beta, size=size)
+
+
+@dataclass(frozen=True)
+class EffectPrior:
+    """A Normal prior on a log odds ratio."""
+
+    mu: float
+    sd: float
+    sources: tuple[str, ...]
+
+    @property
+    def mean(self) -> float:
+        return self.mu
+
+    def interval(self, mass: float = INTERVAL) -> tuple[float, float]:
+        z = stats.norm.ppf(0.5 + mass / 2)
+        return self.mu - z * self.sd, self.mu + z * self.sd
+
+    def scipy(self):
+        return stats.norm(self.mu, self.sd)
+
+    def pymc(self, name: str, **kwargs):
+        import pymc as pm
+
+        return pm.Normal(name, mu=self.mu, sigma=self.sd, **kwargs)
+
+    def draw(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        return rng.normal(self.mu, self.sd, size=size)
+
+
+@dataclass(frozen=True)
+class Priors:
+    """All priors of a registry: per record, per model parameter (pooled), per effect."""
+
+    version: str
+    records: dict[str, BetaPrior]
+    parameters: dict[str, BetaPrior]
+    effects: dict[str, EffectPrior]
+    cap_scale: float | None = 1.0
+    registry: Registry | None = field(default=None, compare=False, repr=False)
+
+
+# --- maximum entropy ------------------------------------------------------------------------------------
+
+
+def cache_dir() -> Path:
+    d = os.environ.get("OUTCOMES_CACHE_DIR")
+    if d:
+        return Path(d)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "outcomes"
+
+
+def _cache_key(low: float, high: float, mass: float) -> str:
+    return f"{_CACHE_FORMAT}|{low!r}|{high!r}|{mass!r}"
+
+
+def _load_cache() -> dict[str, list[float]]:
+    f = cache_dir() / "maxent.json"
+    try:
+        return json.loads(f.read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def _save_cache(cache: dict[str, list[float]]) -> None:
+    d = cache_dir()
+    try:
+        d.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=d, prefix=".maxent-", suffix=".json")
+        with os.fdopen(fd, "w") as fh:
+            json.dump(cache, fh, sort_keys=True, indent=0)
+        os.replace(tmp, d / "maxent.json")
+    except OSError:  # a read-only home: elicitation still works, only slower next time
+        pass
+
+
+def maxent_beta_preliz(low: float, high: float, mass: float = INTERVAL) -> tuple[float, float]:
+    """PreliZ's maximum-entropy Beta with ``mass`` inside [low, high] (imports PreliZ: ~3 s the first time)."""
+    import preliz as pz
+
+    dist = pz.Beta()
+    pz.maxent(dist, low, high, mass, plot=False)
+    return float(dist.alpha), float(dist.beta)
+
+
+def maxent_beta(low: float, high: float, mass: float = INTERVAL, *, use_cache: bool = True) -> tuple[float, float]:
+    """Maximum-entropy Beta for a range, through an on-disk cache in front of PreliZ."""
+    key = _cache_key(low, high, mass)
+    cache = _load_cache() if use_cache else {}
+    if key in cache:
+        a, b = cache[key]
+        return float(a), float(b)
+    a, b = maxent_beta_preliz(low, high, mass)
+    if use_cache:
+        cache = _load_cache()
+        cache[key] = [a, b]
+        _save_cache(cache)
+    return a, b
+
+
+# --- records -> priors ----------------------------------------------------------------------------------
+
+
+def _cap(alpha: float, beta: float, cap: float | None) -> tuple[float, float, bool]:
+    ess = alpha + beta
+    if cap is None or ess <= cap:
+        return alpha, beta, False
+    m = alpha / ess
+    return m * cap, (1 - m) * cap, True
+
+
+def grade_cap(grade: Grade, cap_scale: float | None) -> float | None:
+    return None if cap_scale is None else grade.cap * cap_scale
+
+
+def elicit_record(record: Record, grade: Grade, *, cap_scale: float | None = 1.0,
+                  maxent=maxent_beta) -> BetaPrior:
+    """One record -> its Beta prior (counts, maxent range, or point), capped by its grade."""
+    if record.n is not None and record.point is not None:
+        k = record.point * record.n
+        a, b, method = k + 0.5, record.n - k + 0.5, "counts"
+    elif record.has_range:
+        a, b = maxent(record.low, record.high, record.mass)
+        method = "maxent"
+    else:
+        ess = grade.point_ess
+        a, b, method = record.point * ess, (1 - record.point) * ess, "point"
+    ca, cb, capped = _cap(a, b, grade_cap(grade, cap_scale))
+    return BetaPrior(alpha=ca, beta=cb, sources=(record.id,), method=method, uncapped_ess=a + b, capped=capped)
+
+
+def elicit_effect(effect: Effect, grade: Grade, *, cap_scale: float | None = 1.0) -> EffectPrior:
+    mu = math.log(effect.odds_ratio)
+    sd_range = 0.0
+    if effect.has_range:
+        z = stats.norm.ppf(0.5 + effect.mass / 2)
+        sd_range = (math.log(effect.high) - math.log(effect.low)) / (2 * z)
+    if cap_scale is None:
+        sd = sd_range if sd_range > 0 else grade.effect_min_sd
+    else:
+        sd = max(sd_range, grade.effect_min_sd / math.sqrt(cap_scale))
+    return EffectPrior(mu=mu, sd=sd, sources=(effect.id,))
+
+
+def pool(priors: list[BetaPrior]) -> BetaPrior:
+    """Several records of one quantity: their pseudo-counts add."""
+    if len(priors) == 1:
+        return priors[0]
+    return BetaPrior(alpha=sum(p.alpha for p in priors), beta=sum(p.beta for p in priors),
+                     sources=tuple(s for p in priors for s in p.sources), method="pooled",
+                     capped=any(p.capped for p in priors))
+
+
+def elicit(registry: Registry, *, cap_scale: float | None = 1.0, use_cache: bool = True) -> Priors:
+    """Every record, parameter and effect of a registry -> priors."""
+    if cap_scale is not None and not cap_scale > 0:
+        raise ValueError("cap_scale must be positive or None")
+
+    def _maxent(low, high, mass):
+        return maxent_beta(low, high, mass, use_cache=use_cache)
+
+    records = {r.id: elicit_record(r, registry.grades[r.grade], cap_scale=cap_scale, maxent=_maxent)
+               for r in registry.records}
+    parameters = {p: pool([records[r.id] for r in registry.records_for(p)]) for p in PARAMETERS}
+    effects = {e.id: elicit_effect(e, registry.grades[e.grade], cap_scale=cap_scale) for e in registry.used_effects}
+    return Priors(version=registry.version, records=records, parameters=parameters, effects=effects,
+                  cap_scale=cap_scale, registry=registry)
+
+
+def evidence_table(registry: Registry, priors: Priors | None = None) -> "pd.DataFrame":
+    """The evidence table: one row per record and effect, with its prior."""
+    import pandas as pd
+
+    priors = priors or elicit(registry)
+    rows = []
+    for r in registry.records:
+        p = priors.records[r.id]
+        lo, hi = p.interval()
+        rows.append({
+            "id": r.id, "kind": "rate", "strategy": r.strategy, "outcome": r.outcome, "cited": r.cited(),
+            "range_meaning": r.range_meaning, "time_frame": r.time_frame,
+            "prior": f"Beta({p.alpha:.3g}, {p.beta:.3g})", "prior_mean": p.mean, "interval_low": lo,
+            "interval_high": hi, "ess": p.ess, "uncapped_ess": p.uncapped_ess, "capped": p.capped,
+            "method": p.method, "grade": r.grade, "source": r.source, "assumption": r.is_assumption, "used": r.use,
+        })
+    for e in registry.effects:
+        p = priors.effects.get(e.id) or elicit_effect(e, registry.grades[e.grade], cap_scale=priors.cap_scale or 1.0)
+        lo, hi = p.interval()
+        rows.append({
+            "id": e.id, "kind": "effect", "strategy": ", ".join(t.split(".")[0] for t in e.targets),
+            "outcome": f"{e.covariate} -> " + ", ".join(t.split(".")[1] for t in e.targets), "cited": e.cited(),
+            "range_meaning": e.range_meaning, "time_frame": "",
+            "prior": f"logOR ~ Normal({p.mu:.2f}, {p.sd:.2f})", "prior_mean": math.exp(p.mu),
+            "interval_low": math.exp(lo), "interval_high": math.exp(hi), "ess": float("nan"),
+            "uncapped_ess": float("nan"), "capped": False, "method": "normal", "grade": e.grade, "source": e.source,
+            "assumption": e.is_assumption, "used": e.use,
+        })
+    df = pd.DataFrame(rows)
+    df.attrs["evidence_version"] = registry.version
+    return df

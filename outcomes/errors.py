@@ -1,0 +1,60 @@
+"""One error type for every mistake a user can make in an input file or option.
+
+``InputError`` carries *where* (file, record or row id), *which field*, and *what is allowed*, and
+formats them as one readable line. Several problems found in one pass are reported together
+(``InputErrors``). Only ``cli.py`` turns these into a line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    where: str | None
+    field: str | None
+    message: str
+
+    def __str__(self) -> str:
+        parts = [self.file]
+        if self.where:
+            parts.append(self.where)
+        if self.field:
+            parts.append(f"field '{self.field}'")
+        return ": ".join(parts) + f": {self.message}"
+
+
+class InputError(ValueError):
+    """A user mistake in an input file or option. ``str(err)`` is one line per problem."""
+
+    def __init__(self, file: str, where: str | None = None, field: str | None = None,
+                 message: str = "invalid value", *, problems: list[Problem] | None = None):
+        self.problems = problems if problems else [Problem(str(file), where, field, message)]
+        super().__init__("; ".join(str(p) for p in self.problems))
+
+    @classmethod
+    def collect(cls, problems: list[Problem]) -> "InputError":
+        return cls("", problems=list(problems))
+
+    @property
+    def first(self) -> Problem:
+        return self.problems[0]
+
+
+class Problems:
+    """Accumulate problems during validation, then raise them all at once."""
+
+    def __init__(self) -> None:
+        self.items: list[Problem] = []
+
+    def add(self, file: str, where: str | None, field: str | None, message: str) -> None:
+        self.items.append(Problem(str(file), where, field, message))
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            raise InputError.collect(self.items)
+
+    def __bool__(self) -> bool:
+        return bool(self.items)

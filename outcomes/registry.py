@@ -1,0 +1,601 @@
+"""Read and validate the evidence registry (``priors/``).
+
+The registry is a folder of human-editable YAML files:
+
+* ``bibliography.yaml`` -- ``sources:`` every citable source, by key;
+* ``grades.yaml``       -- ``grades:`` evidence grades with their caps (how much a record may weigh);
+* ``effects.yaml``      -- ``effects:`` covariate effects (odds ratios on the outcomes they touch);
+* any other ``*.yaml``  -- ``records:`` one record per cited quantity (one file per strategy).
+
+Loading checks every field of every record and reports *all* problems at once in one ``InputError``
+whose lines name the file, the record id, the field and what is allowed. The YAML loader is
+``yaml.safe_load``. The registry's content hash is its *evidence version*.
+
+This module knows the vocabulary (strategies, outcomes, covariates) but nothing about Beta priors or PyMC.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from outcomes.errors import InputError, Problems
+
+# --- vocabulary ---------------------------------------------------------------------------------------
+
+STRATEGIES: tuple[str, ...] = ("fusion", "decompression", "medication")
+"""The treatment strategies compared."""
+
+REGISTRY_STRATEGIES: tuple[str, ...] = STRATEGIES + ("population",)
+"""Strategies a record may name; ``population`` holds facts about patients, not a treatment."""
+
+OUTCOMES: dict[str, tuple[str, ...]] = {
+    "fusion": ("improved", "complication", "solid_fusion", "reoperation"),
+    "decompression": ("improved", "complication", "later_instability"),
+    "medication": (
+        "initial_response_neuropathic",
+        "initial_response_other",
+        "sustained_response",
+        "side_effects",
+        "deficit_progression",
+    ),
+    "population": ("neuropathic_component",),
+}
+"""Registry outcomes (model parameters) per strategy: each needs at least one record in use."""
+
+PARAMETERS: tuple[str, ...] = tuple(f"{s}.{o}" for s, outs in OUTCOMES.items() for o in outs)
+"""Every model parameter, as ``strategy.outcome``."""
+
+COVARIATES: dict[str, str] = {
+    "prior_surgeries": "count of earlier lumbar operations",
+    "instability": "documented instability (0/1)",
+    "progressive_deficit": "progressive neurological deficit, e.g. give-way weakness (0/1)",
+    "falls": "falls (0/1)",
+    "bilateral_radicular": "bilateral radicular symptoms (0/1)",
+    "smoker": "current smoker (0/1)",
+    "diabetes": "diabetes (0/1)",
+    "neuropathic_features": "neuropathic features: yes=1, unknown=0, no=-1",
+    "age": "age in years",
+}
+"""Covariates an effect record may name; ``outcomes.profile`` turns a profile into these numbers."""
+
+RANGE_MEANINGS: dict[str, str] = {
+    "range_across_studies": "the range of results across several studies",
+    "confidence_interval": "a confidence interval from one study or a meta-analysis",
+    "plausible_range": "a range judged plausible where nothing is measured (assumptions)",
+    "single_study": "a single study's result",
+    "summary_point": "a single figure from a summary or an assumption",
+}
+
+ASSUMPTION = "assumption"
+"""The reserved source key for a number with no source; it requires grade ``assumption``."""
+
+DEFAULT_MASS = 0.90
+
+_RECORD_REQUIRED = ("id", "strategy", "outcome", "range_meaning", "time_frame", "population", "source",
+                    "grade", "note")
+_RECORD_OPTIONAL = ("point", "low", "high", "mass", "n", "also_cites", "informed_by", "use")
+_EFFECT_REQUIRED = ("id", "covariate", "reference", "per", "targets", "odds_ratio", "range_meaning",
+                    "source", "grade", "note")
+_EFFECT_OPTIONAL = ("low", "high", "mass", "n", "also_cites", "informed_by", "use")
+_SOURCE_FIELDS = ("title", "container", "year", "design", "n", "population", "note", "authors")
+_GRADE_FIELDS = ("description", "cap", "point_ess", "effect_min_sd")
+
+SPECIAL_FILES = {"bibliography.yaml": "sources", "grades.yaml": "grades", "effects.yaml": "effects"}
+
+
+def default_registry_path() -> Path:
+    """The shipped registry: ``priors/`` beside the package (editable install or source tree)."""
+    return Path(__file__).resolve().parent.parent / "priors"
+
+
+# --- records ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Source:
+    key: str
+    title: str
+    container: str = ""
+    year: int | None = None
+    design: str = ""
+    n: int | None = None
+    population: str = ""
+    note: str = ""
+    authors: str = ""
+
+    def citation(self) -> str:
+        who = f"{self.authors}. " if self.authors else ""
+        year = f" ({self.year})" if self.year else ""
+        where = f" {self.container}." if self.container else ""
+        return f"{who}{self.title}.{where}{year}".strip()
+
+
+@dataclass(frozen=True)
+class Grade:
+    name: str
+    description: str
+    cap: float
+    point_ess: float
+    effect_min_sd: float
+
+
+@dataclass(frozen=True)
+class Record:
+    """One cited probability (a strategy's outcome rate, or a population share)."""
+
+    id: str
+    strategy: str
+    outcome: str
+    range_meaning: str
+    time_frame: str
+    population: str
+    source: str
+    grade: str
+    note: str
+    file: str
+    point: float | None = None
+    low: float | None = None
+    high: float | None = None
+    mass: float = DEFAULT_MASS
+    n: int | None = None
+    also_cites: tuple[str, ...] = ()
+    informed_by: tuple[str, ...] = ()
+    use: bool = True
+
+    @property
+    def parameter(self) -> str:
+        return f"{self.strategy}.{self.outcome}"
+
+    @property
+    def is_assumption(self) -> bool:
+        return self.source == ASSUMPTION
+
+    @property
+    def has_range(self) -> bool:
+        return self.low is not None and self.high is not None
+
+    def cited(self) -> str:
+        """The reported value as text, e.g. ``92-95%`` or ``53% (n=25)``."""
+        if self.has_range:
+            txt = f"{_pct(self.low)}-{_pct(self.high)}%"
+            if self.point is not None:
+                txt = f"{_pct(self.point)}% ({txt})"
+        else:
+            txt = f"{_pct(self.point)}%"
+        if self.n:
+            txt += f" (n={self.n})"
+        return txt
+
+
+@dataclass(frozen=True)
+class Effect:
+    """A covariate effect: odds ratio per ``per`` units of ``covariate`` away from ``reference``."""
+
+    id: str
+    covariate: str
+    reference: float
+    per: float
+    targets: tuple[str, ...]
+    odds_ratio: float
+    range_meaning: str
+    source: str
+    grade: str
+    note: str
+    file: str
+    low: float | None = None
+    high: float | None = None
+    mass: float = DEFAULT_MASS
+    n: int | None = None
+    also_cites: tuple[str, ...] = ()
+    informed_by: tuple[str, ...] = ()
+    use: bool = True
+
+    @property
+    def is_assumption(self) -> bool:
+        return self.source == ASSUMPTION
+
+    @property
+    def has_range(self) -> bool:
+        return self.low is not None and self.high is not None
+
+    def cited(self) -> str:
+        txt = f"OR {self.odds_ratio:g}"
+        if self.has_range:
+            txt += f" ({self.low:g}-{self.high:g})"
+        return txt
+
+
+@dataclass(frozen=True)
+class Registry:
+    path: Path
+    records: tuple[Record, ...]
+    effects: tuple[Effect, ...]
+    sources: dict[str, Source]
+    grades: dict[str, Grade]
+    version: str
+    files: tuple[str, ...] = field(default=())
+
+    def record(self, record_id: str) -> Record:
+        for r in self.records:
+            if r.id == record_id:
+                return r
+        raise KeyError(record_id)
+
+    def effect(self, effect_id: str) -> Effect:
+        for e in self.effects:
+            if e.id == effect_id:
+                return e
+        raise KeyError(effect_id)
+
+    def records_for(self, parameter: str) -> tuple[Record, ...]:
+        """The records in use that inform one model parameter (``strategy.outcome``)."""
+        return tuple(r for r in self.records if r.use and r.parameter == parameter)
+
+    @property
+    def used_effects(self) -> tuple[Effect, ...]:
+        return tuple(e for e in self.effects if e.use)
+
+
+def _pct(x: float | None) -> str:
+    if x is None:
+        return "?"
+    v = 100 * x
+    return f"{v:.0f}" if abs(v - round(v)) < 1e-9 else f"{v:.1f}"
+
+
+# --- loading ------------------------------------------------------------------------------------------
+
+
+def evidence_version(path: Path | str) -> str:
+    """Content hash of every ``*.yaml`` file in the registry folder (names and bytes): the evidence version."""
+    path = Path(path)
+    h = hashlib.sha256()
+    for f in sorted(path.glob("*.yaml")):
+        h.update(f.name.encode())
+        h.update(b"\0")
+        h.update(f.read_bytes())
+        h.update(b"\0")
+    return "ev-" + h.hexdigest()[:12]
+
+
+def _read_yaml(file: Path, problems: Problems) -> Any:
+    try:
+        text = file.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        problems.add(file, None, None, "is not UTF-8 text; allowed: a YAML file")
+        return None
+    except OSError as exc:
+        problems.add(file, None, None, f"cannot be read ({exc.strerror})")
+        return None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        at = f" at line {mark.line + 1}" if mark is not None else ""
+        what = getattr(exc, "problem", None) or "not valid YAML"
+        if "python/" in str(exc) or "constructor" in type(exc).__name__.lower():
+            what = "uses a YAML tag that the safe loader refuses (plain YAML only)"
+        problems.add(file, None, None, f"is not valid YAML{at}: {what}")
+        return None
+    if data is None:
+        problems.add(file, None, None, "is empty; allowed: a mapping with one top-level list")
+        return None
+    return data
+
+
+def _check_keys(d: dict, required: tuple, optional: tuple, file: Path, where: str, problems: Problems) -> bool:
+    ok = True
+    for k in d:
+        if k not in required and k not in optional:
+            problems.add(file, where, str(k),
+                         f"unknown key; allowed: {', '.join(required + optional)}")
+            ok = False
+    for k in required:
+        if k not in d:
+            problems.add(file, where, k, "is missing (required)")
+            ok = False
+    return ok
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def _prob(d: dict, key: str, file: Path, where: str, problems: Problems, *, open_interval: bool = True) -> float | None:
+    if key not in d or d[key] is None:
+        return None
+    v = d[key]
+    if not _is_number(v):
+        problems.add(file, where, key, f"must be a number in (0, 1), got {v!r}")
+        return None
+    if open_interval and not (0.0 < v < 1.0):
+        problems.add(file, where, key, f"must be a probability strictly between 0 and 1, got {v!r}")
+        return None
+    return float(v)
+
+
+def _text(d: dict, key: str, file: Path, where: str, problems: Problems) -> str:
+    v = d.get(key)
+    if not isinstance(v, str) or not v.strip():
+        problems.add(file, where, key, f"must be non-empty text, got {v!r}")
+        return ""
+    return v.strip()
+
+
+def _key_list(d: dict, key: str, file: Path, where: str, problems: Problems) -> tuple[str, ...]:
+    v = d.get(key, [])
+    if v is None:
+        return ()
+    if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
+        problems.add(file, where, key, f"must be a list of source keys, got {v!r}")
+        return ()
+    return tuple(v)
+
+
+def _positive_int(d: dict, key: str, file: Path, where: str, problems: Problems) -> int | None:
+    v = d.get(key)
+    if v is None:
+        return None
+    if isinstance(v, bool) or not isinstance(v, int) or v <= 0:
+        problems.add(file, where, key, f"must be a positive whole number, got {v!r}")
+        return None
+    return v
+
+
+def _mass(d: dict, file: Path, where: str, problems: Problems) -> float:
+    if "mass" not in d:
+        return DEFAULT_MASS
+    v = d["mass"]
+    if not _is_number(v) or not (0.5 <= v < 1.0):
+        problems.add(file, where, "mass", f"must be a number in [0.5, 1), got {v!r}")
+        return DEFAULT_MASS
+    return float(v)
+
+
+def _bool(d: dict, key: str, file: Path, where: str, problems: Problems) -> bool:
+    v = d.get(key, True)
+    if not isinstance(v, bool):
+        problems.add(file, where, key, f"must be true or false, got {v!r}")
+        return True
+    return v
+
+
+def _parse_sources(data: Any, file: Path, problems: Problems) -> dict[str, Source]:
+    out: dict[str, Source] = {}
+    if not isinstance(data, dict) or set(data) != {"sources"} or not isinstance(data["sources"], dict):
+        problems.add(file, None, None, "must be a mapping with one key 'sources' holding a mapping of source keys")
+        return out
+    for key, s in data["sources"].items():
+        where = f"source '{key}'"
+        if not isinstance(s, dict):
+            problems.add(file, where, None, "must be a mapping of fields")
+            continue
+        ok = _check_keys(s, ("title",), _SOURCE_FIELDS[1:], file, where, problems)
+        if not ok:
+            continue
+        year = s.get("year")
+        if year is not None and (isinstance(year, bool) or not isinstance(year, int)):
+            problems.add(file, where, "year", f"must be a whole number, got {year!r}")
+            continue
+        n = _positive_int(s, "n", file, where, problems)
+        out[str(key)] = Source(key=str(key), title=_text(s, "title", file, where, problems),
+                               container=str(s.get("container", "")), year=year,
+                               design=str(s.get("design", "")), n=n,
+                               population=str(s.get("population", "")), note=str(s.get("note", "")),
+                               authors=str(s.get("authors", "")))
+    return out
+
+
+def _parse_grades(data: Any, file: Path, problems: Problems) -> dict[str, Grade]:
+    out: dict[str, Grade] = {}
+    if not isinstance(data, dict) or set(data) != {"grades"} or not isinstance(data["grades"], dict):
+        problems.add(file, None, None, "must be a mapping with one key 'grades' holding a mapping of grade names")
+        return out
+    for name, g in data["grades"].items():
+        where = f"grade '{name}'"
+        if not isinstance(g, dict):
+            problems.add(file, where, None, "must be a mapping of fields")
+            continue
+        if not _check_keys(g, _GRADE_FIELDS, (), file, where, problems):
+            continue
+        nums = {}
+        for k in ("cap", "point_ess", "effect_min_sd"):
+            v = g[k]
+            if not _is_number(v) or v <= 0:
+                problems.add(file, where, k, f"must be a positive number, got {v!r}")
+            else:
+                nums[k] = float(v)
+        if len(nums) == 3:
+            out[str(name)] = Grade(name=str(name), description=str(g["description"]), **nums)
+    if ASSUMPTION not in out and not any(p.file == str(file) for p in problems.items):
+        problems.add(file, None, "grades", "must define the grade 'assumption'")
+    return out
+
+
+def _parse_value(d: dict, file: Path, where: str, problems: Problems) -> tuple[float | None, float | None, float | None]:
+    point = _prob(d, "point", file, where, problems)
+    low = _prob(d, "low", file, where, problems)
+    high = _prob(d, "high", file, where, problems)
+    has_low, has_high = d.get("low") is not None, d.get("high") is not None
+    if has_low != has_high:
+        problems.add(file, where, "low" if not has_low else "high",
+                     "is missing: a range needs both 'low' and 'high'")
+    elif not has_low and d.get("point") is None:
+        problems.add(file, where, "point", "is missing: give 'point', or 'low' and 'high'")
+    if low is not None and high is not None:
+        if low >= high:
+            problems.add(file, where, "low", f"must be below 'high' ({low} >= {high})")
+        elif point is not None and not (low <= point <= high):
+            problems.add(file, where, "point", f"must lie inside low-high ({low}-{high}), got {point}")
+    return point, low, high
+
+
+def _parse_records(data: Any, file: Path, problems: Problems) -> list[Record]:
+    out: list[Record] = []
+    if not isinstance(data, dict) or set(data) != {"records"} or not isinstance(data["records"], list):
+        problems.add(file, None, None, "must be a mapping with one key 'records' holding a list of records")
+        return out
+    for i, r in enumerate(data["records"]):
+        if not isinstance(r, dict):
+            problems.add(file, f"record #{i + 1}", None, "must be a mapping of fields")
+            continue
+        rid = r.get("id")
+        where = f"record '{rid}'" if isinstance(rid, str) and rid else f"record #{i + 1}"
+        before = len(problems.items)
+        _check_keys(r, _RECORD_REQUIRED, _RECORD_OPTIONAL, file, where, problems)
+        if not isinstance(rid, str) or not rid.strip():
+            if "id" in r:
+                problems.add(file, where, "id", f"must be non-empty text, got {rid!r}")
+        strategy = r.get("strategy")
+        if "strategy" in r and strategy not in REGISTRY_STRATEGIES:
+            problems.add(file, where, "strategy", f"unknown {strategy!r}; allowed: {', '.join(REGISTRY_STRATEGIES)}")
+        elif strategy in OUTCOMES and "outcome" in r and r.get("outcome") not in OUTCOMES[strategy]:
+            problems.add(file, where, "outcome",
+                         f"unknown {r.get('outcome')!r} for {strategy}; allowed: {', '.join(OUTCOMES[strategy])}")
+        if "range_meaning" in r and r.get("range_meaning") not in RANGE_MEANINGS:
+            problems.add(file, where, "range_meaning",
+                         f"unknown {r.get('range_meaning')!r}; allowed: {', '.join(RANGE_MEANINGS)}")
+        point, low, high = _parse_value(r, file, where, problems)
+        n = _positive_int(r, "n", file, where, problems)
+        mass = _mass(r, file, where, problems)
+        use = _bool(r, "use", file, where, problems)
+        texts = {k: _text(r, k, file, where, problems) for k in ("time_frame", "population", "note", "source", "grade")
+                 if k in r}
+        also = _key_list(r, "also_cites", file, where, problems)
+        informed = _key_list(r, "informed_by", file, where, problems)
+        if n is not None and point is None and low is not None and high is not None:
+            problems.add(file, where, "point", "is missing: a sample size 'n' needs the observed 'point' value")
+        if len(problems.items) > before:
+            continue
+        out.append(Record(id=rid.strip(), strategy=strategy, outcome=r["outcome"], range_meaning=r["range_meaning"],
+                          file=file.name, point=point, low=low, high=high, mass=mass, n=n, also_cites=also,
+                          informed_by=informed, use=use, **texts))
+    return out
+
+
+def _parse_effects(data: Any, file: Path, problems: Problems) -> list[Effect]:
+    out: list[Effect] = []
+    if not isinstance(data, dict) or set(data) != {"effects"} or not isinstance(data["effects"], list):
+        problems.add(file, None, None, "must be a mapping with one key 'effects' holding a list of effects")
+        return out
+    for i, e in enumerate(data["effects"]):
+        if not isinstance(e, dict):
+            problems.add(file, f"effect #{i + 1}", None, "must be a mapping of fields")
+            continue
+        eid = e.get("id")
+        where = f"effect '{eid}'" if isinstance(eid, str) and eid else f"effect #{i + 1}"
+        before = len(problems.items)
+        _check_keys(e, _EFFECT_REQUIRED, _EFFECT_OPTIONAL, file, where, problems)
+        if "id" in e and (not isinstance(eid, str) or not eid.strip()):
+            problems.add(file, where, "id", f"must be non-empty text, got {eid!r}")
+        if "covariate" in e and e["covariate"] not in COVARIATES:
+            problems.add(file, where, "covariate", f"unknown {e['covariate']!r}; allowed: {', '.join(COVARIATES)}")
+        for k in ("reference", "per"):
+            if k in e and not _is_number(e[k]):
+                problems.add(file, where, k, f"must be a number, got {e[k]!r}")
+        if _is_number(e.get("per")) and e["per"] <= 0:
+            problems.add(file, where, "per", f"must be a positive number, got {e['per']!r}")
+        targets = e.get("targets")
+        if "targets" in e:
+            if not isinstance(targets, list) or not targets or not all(isinstance(t, str) for t in targets):
+                problems.add(file, where, "targets", f"must be a non-empty list of strategy.outcome, got {targets!r}")
+            else:
+                for t in targets:
+                    if t not in PARAMETERS:
+                        problems.add(file, where, "targets", f"unknown {t!r}; allowed: {', '.join(PARAMETERS)}")
+        ors = {}
+        for k in ("odds_ratio", "low", "high"):
+            if k in e and e[k] is not None:
+                if not _is_number(e[k]) or e[k] <= 0:
+                    problems.add(file, where, k, f"must be a positive odds ratio, got {e[k]!r}")
+                else:
+                    ors[k] = float(e[k])
+        if ("low" in e) != ("high" in e):
+            problems.add(file, where, "low" if "low" not in e else "high", "is missing: a range needs both 'low' and 'high'")
+        if "low" in ors and "high" in ors:
+            if ors["low"] >= ors["high"]:
+                problems.add(file, where, "low", f"must be below 'high' ({ors['low']} >= {ors['high']})")
+            elif "odds_ratio" in ors and not (ors["low"] <= ors["odds_ratio"] <= ors["high"]):
+                problems.add(file, where, "odds_ratio", "must lie inside low-high")
+        if "range_meaning" in e and e.get("range_meaning") not in RANGE_MEANINGS:
+            problems.add(file, where, "range_meaning",
+                         f"unknown {e.get('range_meaning')!r}; allowed: {', '.join(RANGE_MEANINGS)}")
+        mass = _mass(e, file, where, problems)
+        n = _positive_int(e, "n", file, where, problems)
+        use = _bool(e, "use", file, where, problems)
+        texts = {k: _text(e, k, file, where, problems) for k in ("note", "source", "grade") if k in e}
+        also = _key_list(e, "also_cites", file, where, problems)
+        informed = _key_list(e, "informed_by", file, where, problems)
+        if len(problems.items) > before:
+            continue
+        out.append(Effect(id=eid.strip(), covariate=e["covariate"], reference=float(e["reference"]),
+                          per=float(e["per"]), targets=tuple(targets), odds_ratio=ors["odds_ratio"],
+                          range_meaning=e["range_meaning"], file=file.name, low=ors.get("low"), high=ors.get("high"),
+                          mass=mass, n=n, also_cites=also, informed_by=informed, use=use, **texts))
+    return out
+
+
+def load_registry(path: Path | str | None = None) -> Registry:
+    """Load and validate a registry folder. Raises ``InputError`` listing every problem found."""
+    path = Path(path) if path is not None else default_registry_path()
+    problems = Problems()
+    if not path.is_dir():
+        raise InputError(str(path), None, None, "is not a folder; allowed: a registry folder of *.yaml files")
+    files = sorted(path.glob("*.yaml"))
+    names = {f.name for f in files}
+    for required in ("bibliography.yaml", "grades.yaml"):
+        if required not in names:
+            problems.add(path / required, None, None, "is missing; a registry needs bibliography.yaml and grades.yaml")
+    problems.raise_if_any()
+
+    sources: dict[str, Source] = {}
+    grades: dict[str, Grade] = {}
+    records: list[Record] = []
+    effects: list[Effect] = []
+    for f in files:
+        data = _read_yaml(f, problems)
+        if data is None:
+            continue
+        kind = SPECIAL_FILES.get(f.name, "records")
+        if kind == "sources":
+            sources = _parse_sources(data, f, problems)
+        elif kind == "grades":
+            grades = _parse_grades(data, f, problems)
+        elif kind == "effects":
+            effects = _parse_effects(data, f, problems)
+        else:
+            records.extend(_parse_records(data, f, problems))
+
+    # cross-record checks: ids, sources, grades, completeness
+    seen: dict[str, str] = {}
+    for item in [*records, *effects]:
+        where = f"{'record' if isinstance(item, Record) else 'effect'} '{item.id}'"
+        if item.id in seen:
+            problems.add(path / item.file, where, "id", f"duplicate id (also in {seen[item.id]}); ids must be unique")
+        seen.setdefault(item.id, item.file)
+        if item.source == ASSUMPTION:
+            if item.grade != ASSUMPTION:
+                problems.add(path / item.file, where, "grade",
+                             f"must be 'assumption' when source is 'assumption', got {item.grade!r}")
+        elif item.source not in sources:
+            problems.add(path / item.file, where, "source",
+                         f"{item.source!r} does not resolve in bibliography.yaml; allowed: a source key or 'assumption'")
+        for k in (*item.also_cites, *item.informed_by):
+            if k not in sources:
+                problems.add(path / item.file, where, "also_cites" if k in item.also_cites else "informed_by",
+                             f"{k!r} does not resolve in bibliography.yaml")
+        if grades and item.grade not in grades:
+            problems.add(path / item.file, where, "grade", f"unknown {item.grade!r}; allowed: {', '.join(grades)}")
+    if not problems:
+        for p in PARAMETERS:
+            if not any(r.use and r.parameter == p for r in records):
+                problems.add(path, None, p, "has no record in use; every model parameter needs at least one")
+    problems.raise_if_any()
+    return Registry(path=path, records=tuple(records), effects=tuple(effects), sources=sources, grades=grades,
+                    version=evidence_version(path), files=tuple(f.name for f in files))
