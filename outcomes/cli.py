@@ -43,6 +43,67 @@ def _cmd_evidence(args: argparse.Namespace) -> int:
     return 0
 
 
+class _Progress:
+    """A tqdm bar over named steps on a terminal; silent when stderr is not a terminal."""
+
+    def __init__(self, steps: list[str], desc: str):
+        self.bar = None
+        if sys.stderr.isatty():
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=len(steps), desc=desc, unit="step", leave=False, file=sys.stderr)
+        self.seen = 0
+
+    def __call__(self, name: str) -> None:
+        if self.bar is not None:
+            if self.seen:
+                self.bar.update(1)
+            self.bar.set_postfix_str(name)
+        self.seen += 1
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.update(self.bar.total - self.bar.n)
+            self.bar.close()
+
+
+def _number(kind):
+    """argparse type that turns a bad number into an InputError naming the option (via _Parser.error)."""
+
+    def parse(text: str):
+        try:
+            return kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a {'whole number' if kind is int else 'number'}") from None
+
+    parse.__name__ = "whole number" if kind is int else "number"
+    return parse
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from outcomes.pipeline import decide
+    from outcomes.report import ReportInputs, build_report, write_report_atomically
+
+    profile = Path(args.profile) if args.profile else None
+    out = Path(args.out) if args.out else Path("reports") / (profile.stem if profile else "default")
+    progress = _Progress(["load", "priors", "draws", "simulate", "summarize", "charts", "tables", "html"], "report")
+    try:
+        decision = decide(profile, registry=args.registry, posterior=args.posterior, weight=args.weight,
+                          n_draws=args.draws, seed=args.seed, step=progress, allow_failed=args.allow_failed)
+        written = write_report_atomically(out, lambda folder: build_report(ReportInputs(decision), folder, progress))
+    finally:
+        progress.close()
+    s = decision.summary
+    print(f"Report written to {written / 'report.html'}")
+    print(s.provenance.line())
+    for strategy, v in s.expected_net.items():
+        print(f"  {strategy:14s} net per 100 at weight {s.weight:g}: {100 * v:6.1f}   P(best) {s.prob_best_at_weight[strategy]:.2f}")
+    print(f"  {s.flip_text()}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="outcomes", description="Bayesian outcome charts for shared decisions in revision lumbar surgery.")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -50,6 +111,19 @@ def build_parser() -> argparse.ArgumentParser:
     ev = sub.add_parser("evidence", help="print the evidence table with every prior and its source")
     ev.add_argument("--registry", default=None, help="registry folder (default: the shipped priors/)")
     ev.set_defaults(func=_cmd_evidence)
+
+    rp = sub.add_parser("report", help="write the patient report (HTML + charts) for one profile")
+    rp.add_argument("--profile", default=None, help="patient profile YAML (default: the shipped seed patient)")
+    rp.add_argument("--registry", default=None, help="registry folder (default: the shipped priors/)")
+    rp.add_argument("--posterior", default=None, help="posterior .nc written by 'outcomes update' (default: priors only)")
+    rp.add_argument("--weight", type=_number(float), default=1.0,
+                    help="how many improvements one harm cancels, 0 to 100 (default 1)")
+    rp.add_argument("--draws", type=_number(int), default=4000, help="parameter draws (default 4000)")
+    rp.add_argument("--seed", type=_number(int), default=0, help="random seed (default 0)")
+    rp.add_argument("--out", default=None, help="output folder (default reports/<profile name>)")
+    rp.add_argument("--allow-failed", action="store_true",
+                    help="use a posterior whose diagnostics failed (every output is stamped as failing)")
+    rp.set_defaults(func=_cmd_report)
 
     for register in _EXTRA_COMMANDS:
         register(sub)

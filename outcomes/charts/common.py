@@ -1,0 +1,126 @@
+"""Shared look and the provenance footer every chart carries."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg", force=False)
+import matplotlib.pyplot as plt  # noqa: E402
+
+DISCLAIMER = "Supports, does not replace, clinical judgement."
+
+STRATEGY_COLORS = {"fusion": "#1b6ca8", "decompression": "#5aa469", "medication": "#c77d28"}
+BENEFIT_COLOR = "#2e7d32"
+HARM_COLOR = "#c62828"
+NEUTRAL_COLOR = "#d0d4d9"
+
+
+def footer_text(time_frame: str, evidence_version: str, extra: str = "") -> str:
+    parts = [f"Time frame: {time_frame}", f"Evidence version: {evidence_version}"]
+    if extra:
+        parts.append(extra)
+    parts.append(DISCLAIMER)
+    return "  |  ".join(parts)
+
+
+def stamp(fig, time_frame: str, evidence_version: str, extra: str = "") -> None:
+    """Write the provenance footer on a figure and remember it in ``fig._outcomes_stamp`` for tests."""
+    text = footer_text(time_frame, evidence_version, extra)
+    fig.text(0.01, 0.005, text, fontsize=7, color="#444444", ha="left", va="bottom", wrap=True)
+    fig._outcomes_stamp = {"time_frame": time_frame, "evidence_version": evidence_version, "text": text}
+
+
+def new_axes(ax=None, figsize=(8, 4.5)):
+    """Return (fig, ax): the given Axes' figure, or a new figure."""
+    if ax is not None:
+        return ax.figure, ax
+    fig, ax = plt.subplots(figsize=figsize, layout="constrained")
+    return fig, ax
+
+
+# --- helpers shared by the decision charts ---------------------------------------------------------------
+
+DENOMINATOR = 100
+"""Every patient-facing chart counts people out of this many."""
+
+FOOTER_INCHES = 0.32
+"""Room kept free at the bottom of a figure for the provenance footer."""
+
+PLAIN_OUTCOME_WORDS = {
+    "improved": "much better",
+    "complication": "a complication or troublesome side effect",
+    "harm": "harmed (a complication, side effect or worse weakness)",
+    "improved_without_harm": "better, with no harm",
+    "harm_without_improvement": "harmed, and not better",
+    "solid_fusion": "bones fused solidly",
+    "reoperation": "another operation",
+    "later_instability": "the spine became unstable and needed fusion",
+    "neuropathic": "nerve-type pain",
+    "deficit_progression": "weakness got worse, or a fall caused injury",
+}
+"""What an outcome means, in words a patient uses (icon-array captions)."""
+
+PLAIN_OUTCOME_TITLES = {
+    "improved": "Much better",
+    "complication": "Complication or side effect",
+    "harm": "Any harm",
+    "improved_without_harm": "Better, with no harm",
+    "harm_without_improvement": "Harmed, and not better",
+    "solid_fusion": "Bones fused solidly",
+    "reoperation": "Another operation",
+    "later_instability": "Later instability needing fusion",
+    "neuropathic": "Nerve-type pain",
+    "deficit_progression": "Worse weakness or injurious fall",
+}
+
+
+def outcome_color(outcome: str) -> str:
+    """Benefits green, harms red, anything else (e.g. solid fusion) the benefit colour too if it is good news."""
+    from outcomes.model import BENEFITS, HARMS
+
+    if outcome in HARMS:
+        return HARM_COLOR
+    if outcome in BENEFITS or outcome == "solid_fusion":
+        return BENEFIT_COLOR
+    return "#555555"
+
+
+def reserve_footer(fig, inches: float = FOOTER_INCHES) -> None:
+    """Keep the bottom ``inches`` of a constrained-layout figure free for the footer ``stamp`` writes."""
+    from matplotlib.layout_engine import ConstrainedLayoutEngine
+
+    engine = fig.get_layout_engine()
+    if isinstance(engine, ConstrainedLayoutEngine):
+        h = min(0.2, inches / fig.get_figheight())
+        engine.set(rect=(0, h, 1, 1 - h))
+
+
+def finish(fig, time_frame: str, evidence_version: str, extra: str = "") -> None:
+    """Stamp a figure this package created and keep room for the footer."""
+    reserve_footer(fig)
+    stamp(fig, time_frame, evidence_version, extra)
+
+
+def save_figure(fig, folder, name: str, formats=("png", "svg"), dpi: int = 110) -> list:
+    """Write ``fig`` as ``folder/name.<format>`` for every format; returns the paths written.
+
+    PNG at ``dpi``; every format with ``bbox_inches="tight"``. SVG output is made reproducible (no date,
+    fixed id salt), so the same figure gives the same file.
+    """
+    from pathlib import Path
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for fmt in formats:
+        fmt = fmt.lower().lstrip(".")
+        path = folder / f"{name}.{fmt}"
+        kwargs = {"format": fmt, "bbox_inches": "tight"}
+        if fmt == "png":
+            kwargs["dpi"] = dpi
+        if fmt == "svg":
+            kwargs["metadata"] = {"Date": None}
+        with plt.rc_context({"svg.hashsalt": "outcomes", "svg.fonttype": "path"}):
+            fig.savefig(path, **kwargs)
+        paths.append(path)
+    return paths

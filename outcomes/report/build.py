@@ -1,0 +1,170 @@
+"""Assemble the patient report: charts, a self-contained HTML page, and machine-readable tables.
+
+The folder holds ``report.html`` (images embedded, opens anywhere), every chart as PNG and SVG,
+``rates.csv``, ``differences.csv`` and ``summary.json`` (with provenance). It is written atomically: built in a
+temporary sibling folder, then renamed into place, so a failed run leaves nothing half-written.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as _dt
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from outcomes import __version__
+from outcomes.charts.benefit_harm import plot_benefit_harm
+from outcomes.charts.common import DISCLAIMER, save_figure, stamp
+from outcomes.charts.icon_array import plot_icon_arrays
+from outcomes.charts.preference import plot_preference_curve
+from outcomes.charts.prior_cited import plot_prior_vs_cited
+from outcomes.elicit import evidence_table
+from outcomes.errors import InputError
+from outcomes.model import (APPLICABLE, OUTCOME_LABELS, SHORT_LABELS, STRATEGY_LABELS, TIME_FRAME, TIME_FRAME_TEXT)
+from outcomes.pipeline import Decision
+from outcomes.registry import STRATEGIES
+
+PATIENT_OUTCOMES = ("improved", "harm", "improved_without_harm", "harm_without_improvement")
+
+
+@dataclass(frozen=True)
+class ReportInputs:
+    decision: Decision
+    extra_sections: tuple[dict, ...] = ()
+
+
+def _env() -> Environment:
+    return Environment(loader=PackageLoader("outcomes.report", "templates"),
+                       autoescape=select_autoescape(["html", "j2"]), trim_blocks=True, lstrip_blocks=True)
+
+
+def _img(path: Path) -> str:
+    return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+
+
+def _patient_lines(summary) -> list[dict]:
+    """One block per strategy in plain words, same denominator and time frame for all."""
+    out = []
+    for s in STRATEGIES:
+        items = []
+        for o in PATIENT_OUTCOMES:
+            if o not in APPLICABLE[s]:
+                continue
+            r = summary.rate(s, o)
+            items.append({"label": OUTCOME_LABELS[o], "text": r.text, "certainty": r.certainty,
+                          "kind": "benefit" if o.startswith("improved") else "harm"})
+        out.append({"strategy": s, "name": STRATEGY_LABELS[s], "items": items})
+    return out
+
+
+def _weight_words(summary) -> str:
+    w = summary.weight
+    pb = summary.prob_best_at_weight
+    best = summary.preferred
+    chance = round(100 * pb[best])
+    return (f"If one harm counts as much as {w:g} improvement{'s' if w != 1 else ''} for you, "
+            f"{SHORT_LABELS[best].lower()} gives the best balance of benefit and harm on average, and is the best "
+            f"option in about {chance} of 100 plausible versions of the evidence.")
+
+
+def build_report(inputs: ReportInputs, folder: Path, progress: Callable[[str], None] | None = None) -> Path:
+    """Write the report into ``folder`` (which must exist and be empty). Returns the HTML path."""
+    progress = progress or (lambda name: None)
+    d = inputs.decision
+    summary, reg = d.summary, d.registry
+    prov = summary.provenance
+    ev = prov.evidence_version
+    figures: dict[str, Path] = {}
+
+    progress("charts")
+    fig = plot_icon_arrays(summary, outcomes=("improved", "harm"))
+    figures["icon_arrays"] = save_figure(fig, folder, "icon_arrays")[0]
+    plt.close(fig)
+
+    ax = plot_benefit_harm(summary)
+    figures["benefit_harm"] = save_figure(ax.figure, folder, "benefit_harm")[0]
+    plt.close(ax.figure)
+
+    ax = plot_preference_curve(summary)
+    figures["preference"] = save_figure(ax.figure, folder, "preference_curve")[0]
+    plt.close(ax.figure)
+
+    table = evidence_table(reg, d.priors)
+    ax = plot_prior_vs_cited(table, registry=reg)
+    figures["prior_cited"] = save_figure(ax.figure, folder, "prior_vs_cited")[0]
+    plt.close(ax.figure)
+
+    progress("tables")
+    summary.rates.to_csv(folder / "rates.csv", index=False)
+    summary.differences.to_csv(folder / "differences.csv", index=False)
+    table.to_csv(folder / "evidence.csv", index=False)
+    meta = summary.to_dict()
+    meta["profile"] = d.profile.to_dict()
+    meta["posterior_file"] = d.posterior_file
+    (folder / "summary.json").write_text(json.dumps(meta, indent=2, default=str))
+
+    progress("html")
+    sources_used = sorted({r.source for r in reg.records if r.use and not r.is_assumption}
+                          | {k for r in reg.records if r.use for k in (*r.also_cites, *r.informed_by)}
+                          | {e.source for e in reg.used_effects if not e.is_assumption})
+    rates = summary.rates.assign(strategy_name=summary.rates.strategy.map(SHORT_LABELS))
+    diffs = summary.differences.assign(a=summary.differences.strategy_a.map(SHORT_LABELS),
+                                       b=summary.differences.strategy_b.map(SHORT_LABELS),
+                                       label=summary.differences.outcome.map(OUTCOME_LABELS))
+    html = _env().get_template("report.html.j2").render(
+        profile=d.profile, profile_lines=d.profile.describe(), summary=summary, prov=prov,
+        time_frame=TIME_FRAME, time_frame_text=TIME_FRAME_TEXT, evidence_version=ev,
+        patient=_patient_lines(summary), weight_words=_weight_words(summary),
+        flip_text=summary.flip_text(), images={k: _img(v) for k, v in figures.items()},
+        rates=rates.to_dict(orient="records"), diffs=diffs.to_dict(orient="records"),
+        evidence=table.to_dict(orient="records"), sources=[reg.sources[k] for k in sources_used],
+        assumptions=[r for r in reg.records if r.use and r.is_assumption]
+        + [e for e in reg.used_effects if e.is_assumption],
+        strategy_labels=STRATEGY_LABELS, short_labels=SHORT_LABELS, disclaimer=DISCLAIMER,
+        posterior_file=d.posterior_file, package_version=__version__,
+        generated=_dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        extra_sections=inputs.extra_sections,
+    )
+    out = folder / "report.html"
+    out.write_text(html, encoding="utf-8")
+    return out
+
+
+def write_report_atomically(out_dir: Path | str, build: Callable[[Path], object]) -> Path:
+    """Run ``build(tmp_folder)`` in a temporary sibling of ``out_dir`` and move it into place only on success.
+
+    An existing ``out_dir`` is replaced as a whole. Raises ``InputError`` when the folder cannot be written.
+    """
+    out_dir = Path(out_dir).resolve()
+    parent = out_dir.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=parent))
+    except OSError as exc:
+        raise InputError(f"option --out {out_dir}", None, None,
+                         f"cannot write there ({exc.strerror or exc}); allowed: a folder you can write to") from None
+    if out_dir.exists() and not out_dir.is_dir():
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise InputError(f"option --out {out_dir}", None, None, "is a file; allowed: a folder (new or existing)")
+    try:
+        build(tmp)
+        os.chmod(tmp, 0o755)
+        if out_dir.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=parent))
+            os.replace(out_dir, old / "x")
+            os.replace(tmp, out_dir)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, out_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out_dir
