@@ -146,9 +146,10 @@ def _cache_key(low: float, high: float, mass: float) -> str:
 def _load_cache() -> dict[str, list[float]]:
     f = cache_dir() / "maxent.json"
     try:
-        return json.loads(f.read_text())
+        data = json.loads(f.read_text())
     except (OSError, ValueError):
         return {}
+    return data if isinstance(data, dict) else {}  # a corrupted cache is ignored (and rewritten)
 
 
 def _save_cache(cache: dict[str, list[float]]) -> None:
@@ -176,9 +177,10 @@ def maxent_beta(low: float, high: float, mass: float = INTERVAL, *, use_cache: b
     """Maximum-entropy Beta for a range, through an on-disk cache in front of PreliZ."""
     key = _cache_key(low, high, mass)
     cache = _load_cache() if use_cache else {}
-    if key in cache:
-        a, b = cache[key]
-        return float(a), float(b)
+    hit = cache.get(key)
+    if (isinstance(hit, list) and len(hit) == 2
+            and all(isinstance(v, (int, float)) and math.isfinite(v) and v > 0 for v in hit)):
+        return float(hit[0]), float(hit[1])
     a, b = maxent_beta_preliz(low, high, mass)
     if use_cache:
         cache = _load_cache()
@@ -273,7 +275,7 @@ def evidence_table(registry: Registry, priors: Priors | None = None) -> "pd.Data
             "method": p.method, "grade": r.grade, "source": r.source, "assumption": r.is_assumption, "used": r.use,
         })
     for e in registry.effects:
-        p = priors.effects.get(e.id) or elicit_effect(e, registry.grades[e.grade], cap_scale=priors.cap_scale or 1.0)
+        p = priors.effects.get(e.id) or elicit_effect(e, registry.grades[e.grade], cap_scale=priors.cap_scale)
         lo, hi = p.interval()
         rows.append({
             "id": e.id, "kind": "effect", "strategy": ", ".join(t.split(".")[0] for t in e.targets),

@@ -516,8 +516,9 @@ def _parse_effects(data: Any, file: Path, problems: Problems) -> list[Effect]:
                     problems.add(file, where, k, f"must be a positive odds ratio, got {e[k]!r}")
                 else:
                     ors[k] = float(e[k])
-        if ("low" in e) != ("high" in e):
-            problems.add(file, where, "low" if "low" not in e else "high", "is missing: a range needs both 'low' and 'high'")
+        if (e.get("low") is None) != (e.get("high") is None):
+            problems.add(file, where, "low" if e.get("low") is None else "high",
+                         "is missing: a range needs both 'low' and 'high'")
         if "low" in ors and "high" in ors:
             if ors["low"] >= ors["high"]:
                 problems.add(file, where, "low", f"must be below 'high' ({ors['low']} >= {ors['high']})")
@@ -558,11 +559,14 @@ def load_registry(path: Path | str | None = None) -> Registry:
     grades: dict[str, Grade] = {}
     records: list[Record] = []
     effects: list[Effect] = []
+    declared: dict[str, set[str]] = {"sources": set(), "grades": set()}  # keys named, even if invalid
     for f in files:
         data = _read_yaml(f, problems)
         if data is None:
             continue
         kind = SPECIAL_FILES.get(f.name, "records")
+        if kind in declared and isinstance(data, dict) and isinstance(data.get(kind), dict):
+            declared[kind].update(str(k) for k in data[kind])
         if kind == "sources":
             sources = _parse_sources(data, f, problems)
         elif kind == "grades":
@@ -583,14 +587,14 @@ def load_registry(path: Path | str | None = None) -> Registry:
             if item.grade != ASSUMPTION:
                 problems.add(path / item.file, where, "grade",
                              f"must be 'assumption' when source is 'assumption', got {item.grade!r}")
-        elif item.source not in sources:
+        elif item.source not in sources and item.source not in declared["sources"]:
             problems.add(path / item.file, where, "source",
                          f"{item.source!r} does not resolve in bibliography.yaml; allowed: a source key or 'assumption'")
         for k in (*item.also_cites, *item.informed_by):
-            if k not in sources:
+            if k not in sources and k not in declared["sources"]:
                 problems.add(path / item.file, where, "also_cites" if k in item.also_cites else "informed_by",
                              f"{k!r} does not resolve in bibliography.yaml")
-        if grades and item.grade not in grades:
+        if grades and item.grade not in grades and item.grade not in declared["grades"]:
             problems.add(path / item.file, where, "grade", f"unknown {item.grade!r}; allowed: {', '.join(grades)}")
     if not problems:
         for p in PARAMETERS:

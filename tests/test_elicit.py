@@ -1,0 +1,450 @@
+"""Elicitation: records -> Beta priors (maxent ranges, Jeffreys counts, points), grade caps, pooling, effects,
+the maxent cache, the evidence table, and PreliZ's maxent checked against an independent solver."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy import optimize, stats
+
+from outcomes import elicit as elicit_mod
+from outcomes.elicit import (
+    INTERVAL,
+    BetaPrior,
+    EffectPrior,
+    elicit,
+    elicit_effect,
+    elicit_record,
+    evidence_table,
+    maxent_beta,
+    maxent_beta_preliz,
+    pool,
+)
+from outcomes.registry import PARAMETERS, load_registry
+
+ROOT = Path(__file__).resolve().parent.parent
+_VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
+PYTHON = str(_VENV_PYTHON) if _VENV_PYTHON.exists() else sys.executable
+
+EVIDENCE_COLUMNS = [
+    "id", "kind", "strategy", "outcome", "cited", "range_meaning", "time_frame", "prior", "prior_mean",
+    "interval_low", "interval_high", "ess", "uncapped_ess", "capped", "method", "grade", "source", "assumption",
+    "used",
+]
+
+
+@pytest.fixture(scope="module")
+def registry():
+    return load_registry()
+
+
+@pytest.fixture(scope="module")
+def capped(registry):
+    return elicit(registry)
+
+
+@pytest.fixture(scope="module")
+def uncapped(registry):
+    return elicit(registry, cap_scale=None)
+
+
+def _range_records(registry):
+    rs = [r for r in registry.records if r.has_range and r.n is None]
+    assert len(rs) >= 5  # the seed has several; a registry edit must not silently empty this test
+    return rs
+
+
+def _mass(a: float, b: float, low: float, high: float) -> float:
+    return float(stats.beta.cdf(high, a, b) - stats.beta.cdf(low, a, b))
+
+
+# --- an independent maximum-entropy solver -------------------------------------------------------------------
+
+
+def independent_maxent(low: float, high: float, mass: float) -> tuple[float, float]:
+    """Maximum-entropy Beta with ``mass`` inside [low, high], without PreliZ.
+
+    Along the constraint curve: for each mean m in (low, high) find the concentration k (alpha + beta) whose
+    Beta(m k, (1 - m) k) puts exactly ``mass`` inside (brentq on log k), then maximise the entropy over m.
+    """
+
+    def concentration(m: float) -> float:
+        def gap(log_k: float) -> float:
+            k = math.exp(log_k)
+            return _mass(m * k, (1 - m) * k, low, high) - mass
+
+        return math.exp(optimize.brentq(gap, math.log(1e-2), math.log(1e7), xtol=1e-12))
+
+    def neg_entropy(m: float) -> float:
+        k = concentration(m)
+        return -float(stats.beta.entropy(m * k, (1 - m) * k))
+
+    eps = 1e-6 * (high - low)
+    res = optimize.minimize_scalar(neg_entropy, bounds=(low + eps, high - eps), method="bounded",
+                                   options={"xatol": 1e-10})
+    assert res.success
+    assert low + 1e-3 * (high - low) < res.x < high - 1e-3 * (high - low)  # an interior optimum, not a bound
+    k = concentration(res.x)
+    return res.x * k, (1 - res.x) * k
+
+
+def test_independent_solver_is_a_constrained_maximum():
+    low, high, mass = 0.2, 0.35, 0.9
+    a, b = independent_maxent(low, high, mass)
+    assert _mass(a, b, low, high) == pytest.approx(mass, abs=1e-8)
+    h = stats.beta.entropy(a, b)
+    # any other Beta that also puts `mass` inside has lower entropy
+    for shift in (-0.02, -0.005, 0.005, 0.02):
+        m = a / (a + b) + shift
+        k = optimize.brentq(lambda k: _mass(m * k, (1 - m) * k, low, high) - mass, 1.0, 1e5)
+        assert stats.beta.entropy(m * k, (1 - m) * k) < h
+
+
+MAXENT_CASES = [(0.92, 0.95, 0.9), (0.06, 0.12, 0.9), (0.2, 0.35, 0.9), (0.31, 0.4, 0.9), (0.05, 0.3, 0.9),
+                (0.92, 0.95, 0.8), (0.2, 0.35, 0.8), (0.31, 0.4, 0.8), (0.05, 0.3, 0.8), (0.2, 0.55, 0.8)]
+
+
+@pytest.mark.parametrize(("low", "high", "mass"), MAXENT_CASES)
+def test_preliz_maxent_agrees_with_independent_solver(low, high, mass):
+    a, b = maxent_beta_preliz(low, high, mass)
+    ia, ib = independent_maxent(low, high, mass)
+    assert a == pytest.approx(ia, rel=0.01)
+    assert b == pytest.approx(ib, rel=0.01)
+    assert _mass(a, b, low, high) == pytest.approx(mass, abs=1e-3)
+
+
+def test_maxent_of_the_92_95_record_is_heavy():
+    # the motivating example: maxent alone makes a guideline's "92-95%" weigh like ~720 patients
+    a, b = maxent_beta(0.92, 0.95, 0.9)
+    assert a == pytest.approx(675, rel=0.01)
+    assert b == pytest.approx(47, rel=0.01)
+
+
+# --- records -> priors -----------------------------------------------------------------------------------------
+
+
+def test_every_record_gets_a_prior(registry, capped):
+    assert set(capped.records) == {r.id for r in registry.records}
+    assert set(capped.parameters) == set(PARAMETERS)
+    assert set(capped.effects) == {e.id for e in registry.used_effects}
+    assert capped.version == registry.version
+    for rid, p in capped.records.items():
+        assert p.sources == (rid,)
+        assert p.alpha > 0 and p.beta > 0
+
+
+@pytest.mark.parametrize("cap_scale", [1.0, None])
+def test_range_record_means_lie_inside_their_cited_range(registry, cap_scale, capped, uncapped):
+    priors = capped if cap_scale == 1.0 else uncapped
+    for r in _range_records(registry):
+        p = priors.records[r.id]
+        assert p.method == "maxent"
+        assert r.low < p.mean < r.high, (r.id, p.mean)
+
+
+def test_uncapped_mass_inside_range(registry, uncapped):
+    for r in _range_records(registry):
+        p = uncapped.records[r.id]
+        assert not p.capped
+        assert _mass(p.alpha, p.beta, r.low, r.high) == pytest.approx(r.mass, abs=1e-3), r.id
+
+
+def test_cap_applies_by_grade(registry, capped):
+    for r in registry.records:
+        grade = registry.grades[r.grade]
+        p = capped.records[r.id]
+        assert p.ess <= grade.cap * (1 + 1e-12), r.id
+        assert p.capped == (p.uncapped_ess > grade.cap), r.id
+        if p.capped:
+            assert p.ess == pytest.approx(grade.cap)
+
+
+def test_very_low_guideline_range_is_capped(registry, capped, uncapped):
+    raw, p = uncapped.records["fusion_solid_guideline"], capped.records["fusion_solid_guideline"]
+    assert raw.alpha == pytest.approx(675, rel=0.01) and raw.beta == pytest.approx(47, rel=0.01)
+    cap = registry.grades["very_low"].cap
+    assert p.capped and p.ess == pytest.approx(cap)
+    assert p.mean == pytest.approx(raw.mean, rel=1e-12)  # the cap keeps the mean
+    assert (p.alpha, p.beta) == (pytest.approx(14.0, abs=0.05), pytest.approx(0.98, abs=0.01))  # as documented
+    assert p.uncapped_ess == pytest.approx(raw.ess)
+    # a capped prior is much wider: its 90% interval is far wider than the cited 92-95%
+    lo, hi = p.interval()
+    assert hi - lo > 3 * (0.95 - 0.92)
+
+
+def test_cap_scale_scales_the_cap(registry):
+    half = elicit(registry, cap_scale=0.5)
+    for r in registry.records:
+        assert half.records[r.id].ess <= 0.5 * registry.grades[r.grade].cap * (1 + 1e-12)
+    assert half.cap_scale == 0.5
+    with pytest.raises(ValueError, match="cap_scale"):
+        elicit(registry, cap_scale=0)
+    with pytest.raises(ValueError, match="cap_scale"):
+        elicit(registry, cap_scale=-1.0)
+
+
+def test_counts_record_uses_jeffreys_before_the_cap(registry, capped, uncapped):
+    r = registry.record("fusion_solid_fischgrund")  # 82% of 35, grade low (cap 40)
+    k = 0.82 * 35
+    p = capped.records[r.id]
+    assert p.method == "counts" and not p.capped
+    assert (p.alpha, p.beta) == (pytest.approx(k + 0.5), pytest.approx(35 - k + 0.5))
+    # a large study is counted the same way, then capped at its grade's cap with the Jeffreys mean
+    big = registry.record("population_neuropathic_paindetect")  # 37% of 7772, grade low
+    k = 0.37 * 7772
+    raw, cp = uncapped.records[big.id], capped.records[big.id]
+    assert (raw.alpha, raw.beta) == (pytest.approx(k + 0.5), pytest.approx(7772 - k + 0.5))
+    assert cp.capped and cp.ess == pytest.approx(registry.grades["low"].cap)
+    assert cp.mean == pytest.approx((k + 0.5) / 7773)
+    assert cp.uncapped_ess == pytest.approx(7773)
+
+
+def test_point_record_gets_the_grade_point_ess(registry, capped):
+    seen = 0
+    for r in registry.records:
+        if r.n is None and not r.has_range:
+            seen += 1
+            g = registry.grades[r.grade]
+            p = capped.records[r.id]
+            assert p.method == "point"
+            assert p.ess == pytest.approx(min(g.point_ess, g.cap))
+            assert p.mean == pytest.approx(r.point)
+    assert seen >= 3
+    p = capped.records["medication_sustained_response_trial"]  # 53%, very_low: point_ess 10
+    assert (p.alpha, p.beta) == (pytest.approx(5.3), pytest.approx(4.7))
+
+
+def test_pooling_adds_pseudo_counts(capped):
+    solid = capped.parameters["fusion.solid_fusion"]
+    parts = [capped.records["fusion_solid_guideline"], capped.records["fusion_solid_fischgrund"]]
+    assert solid.alpha == pytest.approx(sum(p.alpha for p in parts))
+    assert solid.beta == pytest.approx(sum(p.beta for p in parts))
+    assert set(solid.sources) == {"fusion_solid_guideline", "fusion_solid_fischgrund"}
+    assert solid.capped and solid.method == "pooled"
+    # a single record is its own parameter prior; a record not in use informs nothing
+    assert capped.parameters["fusion.reoperation"] == capped.records["fusion_reoperation_assumption"]
+    for p in capped.parameters.values():
+        assert "fusion_solid_pedicle_guideline" not in p.sources
+        assert "population_neuropathic_paindetect" not in p.sources
+    one = BetaPrior(2.0, 3.0, ("x",))
+    assert pool([one]) is one
+
+
+def test_effect_priors(registry, capped):
+    for e in registry.used_effects:
+        p = capped.effects[e.id]
+        g = registry.grades[e.grade]
+        assert p.mu == pytest.approx(math.log(e.odds_ratio))
+        assert p.sd >= g.effect_min_sd - 1e-12
+        assert p.sources == (e.id,)
+
+
+def test_effect_sd_from_range_and_grade_floor(registry):
+    base = registry.effect("effect_smoking_fusion")
+    grade = registry.grades[base.grade]
+    import dataclasses
+
+    wide = dataclasses.replace(base, low=0.1, high=2.0, mass=0.9)
+    sd_range = (math.log(2.0) - math.log(0.1)) / (2 * stats.norm.ppf(0.95))
+    assert elicit_effect(wide, grade).sd == pytest.approx(sd_range)
+    narrow = dataclasses.replace(base, low=0.44, high=0.48)
+    assert elicit_effect(narrow, grade).sd == pytest.approx(grade.effect_min_sd)
+    assert elicit_effect(narrow, grade, cap_scale=0.25).sd == pytest.approx(grade.effect_min_sd * 2)
+    assert elicit_effect(narrow, grade, cap_scale=None).sd == pytest.approx(
+        (math.log(0.48) - math.log(0.44)) / (2 * stats.norm.ppf(0.95)))
+    point = elicit_effect(base, grade, cap_scale=None)
+    assert point.sd == pytest.approx(grade.effect_min_sd)
+    lo, hi = point.interval()
+    assert (lo + hi) / 2 == pytest.approx(math.log(0.46))
+    assert hi - lo == pytest.approx(2 * stats.norm.ppf(0.5 + INTERVAL / 2) * grade.effect_min_sd)
+
+
+def test_elicit_record_accepts_a_custom_maxent(registry):
+    r = registry.record("fusion_complication_guideline")
+    calls = []
+
+    def fake(low, high, mass):
+        calls.append((low, high, mass))
+        return 3.0, 7.0
+
+    p = elicit_record(r, registry.grades[r.grade], maxent=fake)
+    assert calls == [(0.31, 0.40, 0.9)]
+    assert (p.alpha, p.beta, p.capped, p.method) == (3.0, 7.0, False, "maxent")
+
+
+# --- BetaPrior / EffectPrior ---------------------------------------------------------------------------------
+
+
+def test_beta_prior_scipy_and_moments():
+    p = BetaPrior(alpha=3.5, beta=11.25, sources=("x",))
+    assert p.scipy().mean() == pytest.approx(3.5 / (3.5 + 11.25), rel=1e-12)
+    assert p.mean == pytest.approx(3.5 / 14.75) and p.ess == 14.75
+    lo, hi = p.interval()
+    assert p.scipy().cdf(hi) - p.scipy().cdf(lo) == pytest.approx(INTERVAL)
+    rng = np.random.default_rng(20240601)
+    x = rng.beta(3.5, 11.25, size=200_000)
+    logit = np.log(x / (1 - x))
+    mu, sd = p.logit_moments()
+    assert mu == pytest.approx(logit.mean(), abs=0.01)
+    assert sd == pytest.approx(logit.std(), rel=0.01)
+    d = p.draw(np.random.default_rng(1), 50_000)
+    assert d.shape == (50_000,) and d.mean() == pytest.approx(p.mean, abs=0.005)
+
+
+def test_effect_prior_scipy():
+    e = EffectPrior(mu=0.3, sd=0.5, sources=("e",))
+    assert e.scipy().mean() == pytest.approx(0.3) and e.scipy().std() == pytest.approx(0.5)
+    assert e.draw(np.random.default_rng(7), 40_000).std() == pytest.approx(0.5, rel=0.02)
+
+
+def test_beta_prior_pymc():
+    pm = pytest.importorskip("pymc")
+    p = BetaPrior(alpha=14.0, beta=1.0, sources=("fusion_solid_guideline",))
+    e = EffectPrior(mu=-0.5, sd=0.7, sources=("e",))
+    with pm.Model() as model:
+        rv = p.pymc("solid_fusion")
+        lor = e.pymc("log_or")
+    assert [v.name for v in model.free_RVs] == ["solid_fusion", "log_or"]
+    draws = pm.draw(rv, draws=4000, random_seed=11)
+    assert draws.mean() == pytest.approx(14 / 15, abs=0.01)
+    assert pm.draw(lor, draws=4000, random_seed=12).mean() == pytest.approx(-0.5, abs=0.05)
+    logp = model.compile_logp(vars=[rv], sum=True)({"solid_fusion_logodds__": 0.0, "log_or": 0.0})
+    # at p = 0.5 the Beta(14, 1) density is 14 * 0.5**13; plus the log-odds Jacobian log(0.25)
+    assert float(logp) == pytest.approx(math.log(14 * 0.5 ** 13) + math.log(0.25), rel=1e-6)
+
+
+# --- the maxent cache -------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def private_cache(tmp_path, monkeypatch):
+    d = tmp_path / "cache"
+    monkeypatch.setenv("OUTCOMES_CACHE_DIR", str(d))
+    return d
+
+
+@pytest.fixture
+def counting_preliz(monkeypatch):
+    calls = []
+
+    def fake(low, high, mass=INTERVAL):
+        calls.append((low, high, mass))
+        return 2.0 + low, 3.0 + high
+
+    monkeypatch.setattr(elicit_mod, "maxent_beta_preliz", fake)
+    return calls
+
+
+def test_cache_dir_follows_the_environment(private_cache):
+    assert elicit_mod.cache_dir() == private_cache
+
+
+def test_cache_dir_defaults_outside_the_package(monkeypatch, tmp_path):
+    monkeypatch.delenv("OUTCOMES_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert elicit_mod.cache_dir() == tmp_path / "xdg" / "outcomes"
+
+
+def test_second_call_is_served_from_the_cache(private_cache, counting_preliz):
+    first = maxent_beta(0.1, 0.2, 0.9)
+    second = maxent_beta(0.1, 0.2, 0.9)
+    assert first == second == (2.1, 3.2)
+    assert counting_preliz == [(0.1, 0.2, 0.9)]
+    maxent_beta(0.1, 0.2, 0.8)  # another mass is another key
+    assert len(counting_preliz) == 2
+    stored = json.loads((private_cache / "maxent.json").read_text())
+    assert len(stored) == 2
+    maxent_beta(0.1, 0.2, 0.9, use_cache=False)
+    assert len(counting_preliz) == 3
+
+
+@pytest.mark.parametrize("content", [b"{not json", b"\xff\xfe\x00garbage", b"", b"[1, 2, 3]", b'"a string"',
+                                     b"null", b'{"maxent-v1|0.1|0.2|0.9": "oops"}',
+                                     b'{"maxent-v1|0.1|0.2|0.9": [1.0]}'])
+def test_corrupted_cache_file_is_tolerated(private_cache, counting_preliz, content):
+    private_cache.mkdir(parents=True)
+    (private_cache / "maxent.json").write_bytes(content)
+    assert maxent_beta(0.1, 0.2, 0.9) == (2.1, 3.2)
+    assert counting_preliz == [(0.1, 0.2, 0.9)]
+    # the cache is rewritten cleanly and serves the next call
+    assert json.loads((private_cache / "maxent.json").read_text())["maxent-v1|0.1|0.2|0.9"] == [2.1, 3.2]
+    assert maxent_beta(0.1, 0.2, 0.9) == (2.1, 3.2)
+    assert len(counting_preliz) == 1
+
+
+def test_unwritable_cache_is_tolerated(tmp_path, monkeypatch, counting_preliz):
+    blocker = tmp_path / "a_file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("OUTCOMES_CACHE_DIR", str(blocker / "cache"))
+    assert maxent_beta(0.1, 0.2, 0.9) == (2.1, 3.2)
+    assert maxent_beta(0.1, 0.2, 0.9) == (2.1, 3.2)
+    assert len(counting_preliz) == 2  # nothing could be stored, so nothing is served
+
+
+def test_warm_cache_avoids_importing_preliz(private_cache, registry):
+    elicit(registry)  # warms the private cache with every range of the seed registry (real PreliZ)
+    assert (private_cache / "maxent.json").is_file()
+    code = ("import sys\n"
+            "from outcomes.registry import load_registry\n"
+            "from outcomes.elicit import elicit\n"
+            "p = elicit(load_registry(), cap_scale=None)\n"
+            "print(round(p.records['fusion_solid_guideline'].alpha))\n"
+            "print('preliz' in sys.modules)\n")
+    env = {**os.environ, "OUTCOMES_CACHE_DIR": str(private_cache)}
+    out = subprocess.run([PYTHON, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["675", "False"]
+
+
+# --- the evidence table ---------------------------------------------------------------------------------------
+
+
+def test_evidence_table(registry, capped):
+    df = evidence_table(registry, capped)
+    assert list(df.columns) == EVIDENCE_COLUMNS
+    assert len(df) == len(registry.records) + len(registry.effects)
+    assert list(df.id) == [r.id for r in registry.records] + [e.id for e in registry.effects]
+    assert df.attrs["evidence_version"] == registry.version
+    rates = df[df.kind == "rate"].set_index("id")
+    effects = df[df.kind == "effect"].set_index("id")
+    assert len(effects) == len(registry.effects)
+    row = rates.loc["fusion_solid_guideline"]
+    assert row.cited == "92-95%" and row.capped and row.method == "maxent" and row.grade == "very_low"
+    assert row.ess == pytest.approx(15) and row.uncapped_ess == pytest.approx(722, rel=0.01)
+    assert row.interval_low < row.prior_mean < row.interval_high
+    assert not rates.loc["fusion_solid_pedicle_guideline"].used
+    assert rates.loc["fusion_reoperation_assumption"].assumption
+    eff = effects.loc["effect_smoking_fusion"]
+    assert eff.prior_mean == pytest.approx(0.46) and eff.interval_low < 0.46 < eff.interval_high
+    assert math.isnan(eff.ess) and eff.method == "normal"
+    for rid, p in capped.records.items():
+        assert rates.loc[rid].prior_mean == pytest.approx(p.mean)
+        assert rates.loc[rid].ess == pytest.approx(p.ess)
+
+
+@pytest.mark.parametrize("cap_scale", [None, 1.0, 0.25])
+def test_evidence_table_effect_not_in_use_follows_cap_scale(registry_copy, edit_file, cap_scale):
+    # an effect shown but not used is elicited by the same rule (same cap_scale) as the effects in use
+    edit_file(registry_copy / "effects.yaml", "odds_ratio: 0.46\n",
+              "odds_ratio: 0.46\n    low: 0.44\n    high: 0.48\n    use: false\n")
+    reg = load_registry(registry_copy)
+    e = reg.effect("effect_smoking_fusion")
+    priors = elicit(reg, cap_scale=cap_scale)
+    assert e.id not in priors.effects
+    row = evidence_table(reg, priors).set_index("id").loc[e.id]
+    expected = elicit_effect(e, reg.grades[e.grade], cap_scale=cap_scale)
+    lo, hi = expected.interval()
+    assert (row.interval_low, row.interval_high) == (pytest.approx(math.exp(lo)), pytest.approx(math.exp(hi)))
+    assert not row.used
+
+
+def test_evidence_table_elicits_when_not_given(registry, capped):
+    df = evidence_table(registry)
+    assert list(df.prior_mean) == pytest.approx(list(evidence_table(registry, capped).prior_mean))

@@ -1,0 +1,227 @@
+"""The evidence registry: the seed records load, malformed registries are refused with a precise message,
+and the evidence version follows the registry's content."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from outcomes.errors import InputError
+from outcomes.registry import (
+    ASSUMPTION,
+    COVARIATES,
+    OUTCOMES,
+    PARAMETERS,
+    RANGE_MEANINGS,
+    REGISTRY_STRATEGIES,
+    Registry,
+    default_registry_path,
+    evidence_version,
+    load_registry,
+)
+
+DATA = Path(__file__).resolve().parent / "data"
+MALFORMED = yaml.safe_load((DATA / "malformed_registries.yaml").read_text(encoding="utf-8"))["cases"]
+
+SEED_RECORD_IDS = {
+    "fusion_solid_guideline", "fusion_solid_pedicle_guideline", "fusion_solid_fischgrund", "fusion_improved_guideline",
+    "fusion_improved_herkowitz", "fusion_complication_guideline", "fusion_reoperation_assumption",
+    "decompression_improved_herkowitz", "decompression_complication_guideline",
+    "decompression_later_instability_assumption", "medication_sustained_response_trial",
+    "medication_first_response_neuropathic_assumption", "medication_first_response_other_assumption",
+    "medication_side_effects_assumption", "medication_deficit_progression_assumption",
+    "population_neuropathic_review", "population_neuropathic_paindetect",
+}
+
+
+@pytest.fixture(scope="module")
+def seed() -> Registry:
+    return load_registry()
+
+
+# --- the seed registry ----------------------------------------------------------------------------------
+
+
+def test_default_path_is_the_shipped_priors_folder():
+    path = default_registry_path()
+    assert path.name == "priors"
+    assert (path / "bibliography.yaml").is_file() and (path / "grades.yaml").is_file()
+
+
+def test_every_seed_record_loads(seed):
+    files = sorted(f for f in default_registry_path().glob("*.yaml")
+                   if f.name not in {"bibliography.yaml", "grades.yaml", "effects.yaml"})
+    in_files = [r["id"] for f in files for r in yaml.safe_load(f.read_text(encoding="utf-8"))["records"]]
+    assert len(in_files) == len(set(in_files))
+    assert {r.id for r in seed.records} == set(in_files) == SEED_RECORD_IDS
+    assert len(seed.records) == len(in_files)
+    effects_file = yaml.safe_load((default_registry_path() / "effects.yaml").read_text(encoding="utf-8"))
+    assert [e.id for e in seed.effects] == [e["id"] for e in effects_file["effects"]]
+    assert seed.files == tuple(sorted(f.name for f in default_registry_path().glob("*.yaml")))
+
+
+def test_seed_records_are_valid(seed):
+    for r in seed.records:
+        assert r.strategy in REGISTRY_STRATEGIES
+        assert r.outcome in OUTCOMES[r.strategy]
+        assert r.range_meaning in RANGE_MEANINGS
+        assert r.grade in seed.grades
+        assert r.source == ASSUMPTION or r.source in seed.sources
+        assert (r.grade == ASSUMPTION) == r.is_assumption
+        for key in (*r.also_cites, *r.informed_by):
+            assert key in seed.sources
+        assert r.point is not None or r.has_range
+        for v in (r.point, r.low, r.high):
+            assert v is None or 0 < v < 1
+        if r.has_range:
+            assert r.low < r.high
+        assert r.file.endswith(".yaml") and r.file.startswith(r.strategy)
+    for e in seed.effects:
+        assert e.covariate in COVARIATES
+        assert set(e.targets) <= set(PARAMETERS)
+        assert e.odds_ratio > 0 and e.per > 0
+
+
+def test_every_parameter_has_a_record_in_use(seed):
+    for p in PARAMETERS:
+        assert seed.records_for(p), p
+    # records marked use: false stay in the registry (shown) but inform no parameter
+    unused = {r.id for r in seed.records if not r.use}
+    assert unused == {"fusion_solid_pedicle_guideline", "population_neuropathic_paindetect"}
+    used_ids = {r.id for p in PARAMETERS for r in seed.records_for(p)}
+    assert used_ids.isdisjoint(unused)
+    assert {r.id for r in seed.records_for("fusion.solid_fusion")} == {"fusion_solid_guideline",
+                                                                       "fusion_solid_fischgrund"}
+
+
+def test_seed_values_parsed(seed):
+    r = seed.record("fusion_solid_guideline")
+    assert (r.low, r.high, r.point, r.n, r.mass, r.grade) == (0.92, 0.95, None, None, 0.9, "very_low")
+    assert r.cited() == "92-95%"
+    r = seed.record("fusion_solid_fischgrund")
+    assert (r.point, r.n, r.grade) == (0.82, 35, "low")
+    assert r.cited() == "82% (n=35)"
+    assert seed.record("population_neuropathic_paindetect").n == 7772
+    assert seed.grades["very_low"].cap == 15 and seed.grades["assumption"].point_ess == 4
+    e = seed.effect("effect_age_complication")
+    assert (e.reference, e.per, e.odds_ratio) == (60.0, 10.0, 1.2)
+    assert e.targets == ("fusion.complication", "decompression.complication", "medication.side_effects")
+    with pytest.raises(KeyError):
+        seed.record("no_such_record")
+    with pytest.raises(KeyError):
+        seed.effect("no_such_effect")
+
+
+def test_sources_and_citations(seed):
+    s = seed.sources["fischgrund_1997"]
+    assert s.year == 1997 and s.n == 76
+    assert s.citation().startswith("Fischgrund JS") and "(1997)" in s.citation()
+    assert ASSUMPTION not in seed.sources
+
+
+# --- malformed registries ---------------------------------------------------------------------------------
+
+
+def test_at_least_fifteen_malformed_cases():
+    assert len(MALFORMED) >= 15
+    assert len({c["name"] for c in MALFORMED}) == len(MALFORMED)
+
+
+@pytest.mark.parametrize("case", MALFORMED, ids=[c["name"] for c in MALFORMED])
+def test_malformed_registry_is_refused_precisely(case, mutate_registry):
+    folder = mutate_registry(case)
+    with pytest.raises(InputError) as info:
+        load_registry(folder)
+    err, expect = info.value, case["expect"]
+    assert len(err.problems) == case.get("count", 1), str(err)
+    first = err.first
+    if expect["file"] is None:
+        assert Path(first.file) == folder
+    else:
+        assert Path(first.file).name == expect["file"]
+        assert Path(first.file).parent == folder
+    assert first.where == expect["where"]
+    assert first.field == expect["field"]
+    message = str(err)
+    assert expect["file"] is None or expect["file"] in message
+    if expect["where"]:
+        assert expect["where"] in message
+    if expect["field"]:
+        assert f"field '{expect['field']}'" in message
+    for text in expect["says"]:
+        assert text in message, f"{text!r} not in {message!r}"
+    assert "\n" not in message and "Traceback" not in message
+
+
+def test_python_tag_is_never_executed(registry_copy, capfd):
+    marker = registry_copy.parent / "pwned"
+    (registry_copy / "effects.yaml").write_text(f'!!python/object/apply:os.system ["touch {marker}"]\n')
+    with pytest.raises(InputError, match="safe loader refuses"):
+        load_registry(registry_copy)
+    assert not marker.exists()
+
+
+def test_all_problems_reported_at_once(registry_copy, edit_file):
+    edit_file(registry_copy / "fusion.yaml", "low: 0.92", "low: 1.2")
+    edit_file(registry_copy / "decompression.yaml", "grade: very_low", "grade: dubious")
+    edit_file(registry_copy / "effects.yaml", "covariate: smoker", "covariate: coffee")
+    with pytest.raises(InputError) as info:
+        load_registry(registry_copy)
+    fields = sorted((Path(p.file).name, p.field) for p in info.value.problems)
+    assert fields == [("decompression.yaml", "grade"), ("effects.yaml", "covariate"), ("fusion.yaml", "low")]
+    message = str(info.value)
+    assert all(str(p) in message for p in info.value.problems)
+
+
+def test_registry_path_not_a_folder(tmp_path):
+    with pytest.raises(InputError, match="is not a folder") as info:
+        load_registry(tmp_path / "nowhere")
+    assert "nowhere" in str(info.value)
+
+
+def test_a_record_may_omit_optional_fields(registry_copy, edit_file):
+    # 'mass' given explicitly is read; a record may cite a range and a point inside it
+    edit_file(registry_copy / "fusion.yaml", "low: 0.86", "mass: 0.8\n    point: 0.9\n    low: 0.86")
+    r = load_registry(registry_copy).record("fusion_improved_guideline")
+    assert (r.mass, r.point, r.low, r.high) == (0.8, 0.9, 0.86, 0.92)
+    assert r.cited() == "90% (86-92%)"
+
+
+# --- evidence version ---------------------------------------------------------------------------------------
+
+
+def test_version_is_the_same_for_an_identical_copy(seed, registry_copy):
+    assert seed.version.startswith("ev-")
+    assert load_registry(registry_copy).version == seed.version == evidence_version(default_registry_path())
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in default_registry_path().glob("*.yaml")))
+def test_version_changes_when_any_file_changes(name, seed, registry_copy):
+    f = registry_copy / name
+    original = f.read_bytes()
+    f.write_bytes(original + b"\n# an edited comment\n")
+    changed = load_registry(registry_copy).version
+    assert changed != seed.version
+    f.write_bytes(original)
+    assert load_registry(registry_copy).version == seed.version
+
+
+def test_version_ignores_timestamps_and_other_files(seed, registry_copy):
+    f = registry_copy / "fusion.yaml"
+    os.utime(f, (1_000_000_000, 1_000_000_000))
+    (registry_copy / "README.md").write_text("notes about the registry\n")
+    (registry_copy / "fusion.yaml.bak").write_text("junk")
+    assert load_registry(registry_copy).version == seed.version
+
+
+def test_version_changes_when_a_file_is_added_or_renamed(seed, registry_copy):
+    shutil.copy(registry_copy / "population.yaml", registry_copy / "zz_extra.yaml")
+    (registry_copy / "population.yaml").unlink()
+    # same records, new file name: a different evidence version
+    reg = load_registry(registry_copy)
+    assert reg.record("population_neuropathic_review").file == "zz_extra.yaml"
+    assert reg.version != seed.version
