@@ -143,8 +143,27 @@ def _cache_key(low: float, high: float, mass: float) -> str:
     return f"{_CACHE_FORMAT}|{low!r}|{high!r}|{mass!r}"
 
 
-def _load_cache() -> dict[str, list[float]]:
-    f = cache_dir() / "maxent.json"
+SHIPPED_CACHE = Path(__file__).resolve().parent / "data" / "maxent_shipped.json"
+"""Maxent results for the shipped registry's ranges, computed with PreliZ and checked against it by the tests, so a
+fresh machine need not import PreliZ (which also imports PyMC) to write the first report. Refresh with
+``python -m outcomes.elicit --refresh-shipped-cache``."""
+
+
+def _valid_entry(hit) -> bool:
+    return (isinstance(hit, list) and len(hit) == 2
+            and all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and v > 0 for v in hit))
+
+
+def _load_shipped() -> dict[str, list[float]]:
+    try:
+        data = json.loads(SHIPPED_CACHE.read_text())
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _load_cache(f: Path | None = None) -> dict[str, list[float]]:
+    f = f or cache_dir() / "maxent.json"
     try:
         data = json.loads(f.read_text())
     except (OSError, ValueError):
@@ -176,17 +195,29 @@ def maxent_beta_preliz(low: float, high: float, mass: float = INTERVAL) -> tuple
 def maxent_beta(low: float, high: float, mass: float = INTERVAL, *, use_cache: bool = True) -> tuple[float, float]:
     """Maximum-entropy Beta for a range, through an on-disk cache in front of PreliZ."""
     key = _cache_key(low, high, mass)
-    cache = _load_cache() if use_cache else {}
-    hit = cache.get(key)
-    if (isinstance(hit, list) and len(hit) == 2
-            and all(isinstance(v, (int, float)) and math.isfinite(v) and v > 0 for v in hit)):
-        return float(hit[0]), float(hit[1])
+    if use_cache:
+        for hit in (_load_cache().get(key), _load_shipped().get(key)):
+            if _valid_entry(hit):
+                return float(hit[0]), float(hit[1])
     a, b = maxent_beta_preliz(low, high, mass)
     if use_cache:
         cache = _load_cache()
         cache[key] = [a, b]
         _save_cache(cache)
     return a, b
+
+
+def shipped_ranges(registry: Registry) -> list[tuple[float, float, float]]:
+    """Every (low, high, mass) of the registry's range records."""
+    return sorted({(r.low, r.high, r.mass) for r in registry.records if r.has_range})
+
+
+def refresh_shipped_cache(registry: Registry) -> Path:
+    """Recompute the shipped maxent cache with PreliZ for every range of ``registry``."""
+    data = {_cache_key(lo, hi, m): list(maxent_beta_preliz(lo, hi, m)) for lo, hi, m in shipped_ranges(registry)}
+    SHIPPED_CACHE.parent.mkdir(parents=True, exist_ok=True)
+    SHIPPED_CACHE.write_text(json.dumps(data, sort_keys=True, indent=1) + "\n")
+    return SHIPPED_CACHE
 
 
 # --- records -> priors ----------------------------------------------------------------------------------
@@ -289,3 +320,15 @@ def evidence_table(registry: Registry, priors: Priors | None = None) -> "pd.Data
     df = pd.DataFrame(rows)
     df.attrs["evidence_version"] = registry.version
     return df
+
+
+if __name__ == "__main__":  # pragma: no cover - maintenance entry point
+    import sys
+
+    from outcomes.registry import load_registry
+
+    if sys.argv[1:] == ["--refresh-shipped-cache"]:
+        print(refresh_shipped_cache(load_registry()))
+    else:
+        print("usage: python -m outcomes.elicit --refresh-shipped-cache", file=sys.stderr)
+        sys.exit(2)

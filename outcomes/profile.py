@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from outcomes import yamlio
 from outcomes.errors import InputError, Problems
 
 FALLS = ("none", "occasional", "frequent")
@@ -141,7 +142,10 @@ def parse_profile(data: Any, file: str = "<profile>") -> Profile:
         else:
             ok = isinstance(v, str) and (bool(v.strip()) or name in OPTIONAL)
         if not ok:
-            problems.add(file, None, name, f"got {v!r}; allowed: {_allowed(kind, spec)}")
+            hint = ""
+            if kind == "choice" and isinstance(v, bool):
+                hint = ' (YAML reads an unquoted yes/no as true/false: write "yes" or "no" in quotes)'
+            problems.add(file, None, name, f"got {v!r}; allowed: {_allowed(kind, spec)}{hint}")
         values[name] = v
     problems.raise_if_any()
     return Profile(file=file, **values)
@@ -157,10 +161,12 @@ def load_profile(path: Path | str | None = None) -> Profile:
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(str(path), None, None, f"cannot be read ({exc}); allowed: a profile YAML file") from None
     try:
-        data = yaml.safe_load(text)
+        data = yamlio.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" at line {mark.line + 1}" if mark is not None else ""
+        if isinstance(exc, yamlio.DuplicateKeyError):
+            raise InputError(str(path), None, None, f"has a {exc.problem}{at}; allowed: each field once") from None
         raise InputError(str(path), None, None, f"is not valid YAML{at} (plain YAML only)") from None
     if data is None:
         raise InputError(str(path), None, None, "is empty; allowed: a mapping of profile fields")

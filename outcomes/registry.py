@@ -9,7 +9,7 @@ The registry is a folder of human-editable YAML files:
 
 Loading checks every field of every record and reports *all* problems at once in one ``InputError``
 whose lines name the file, the record id, the field and what is allowed. The YAML loader is
-``yaml.safe_load``. The registry's content hash is its *evidence version*.
+a safe loader that also refuses duplicate keys. The registry's content hash is its *evidence version*.
 
 This module knows the vocabulary (strategies, outcomes, covariates) but nothing about Beta priors or PyMC.
 """
@@ -24,6 +24,7 @@ from typing import Any
 
 import yaml
 
+from outcomes import yamlio
 from outcomes.errors import InputError, Problems
 
 # --- vocabulary ---------------------------------------------------------------------------------------
@@ -274,11 +275,14 @@ def _read_yaml(file: Path, problems: Problems) -> Any:
         problems.add(file, None, None, f"cannot be read ({exc.strerror})")
         return None
     try:
-        data = yaml.safe_load(text)
+        data = yamlio.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" at line {mark.line + 1}" if mark is not None else ""
         what = getattr(exc, "problem", None) or "not valid YAML"
+        if isinstance(exc, yamlio.DuplicateKeyError):
+            problems.add(file, None, None, f"has a {what}{at}; allowed: each key once per mapping")
+            return None
         if "python/" in str(exc) or "constructor" in type(exc).__name__.lower():
             what = "uses a YAML tag that the safe loader refuses (plain YAML only)"
         problems.add(file, None, None, f"is not valid YAML{at}: {what}")

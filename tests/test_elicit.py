@@ -389,18 +389,20 @@ def test_unwritable_cache_is_tolerated(tmp_path, monkeypatch, counting_preliz):
 
 
 def test_warm_cache_avoids_importing_preliz(private_cache, registry):
-    elicit(registry)  # warms the private cache with every range of the seed registry (real PreliZ)
+    """A range not in the shipped cache is computed once with PreliZ, then served from the user cache."""
+    from outcomes.elicit import maxent_beta
+
+    a, b = maxent_beta(0.33, 0.44, 0.9)  # real PreliZ; not a shipped range
     assert (private_cache / "maxent.json").is_file()
     code = ("import sys\n"
-            "from outcomes.registry import load_registry\n"
-            "from outcomes.elicit import elicit\n"
-            "p = elicit(load_registry(), cap_scale=None)\n"
-            "print(round(p.records['fusion_solid_guideline'].alpha))\n"
+            "from outcomes.elicit import maxent_beta\n"
+            "a, b = maxent_beta(0.33, 0.44, 0.9)\n"
+            "print(repr(a), repr(b))\n"
             "print('preliz' in sys.modules)\n")
     env = {**os.environ, "OUTCOMES_CACHE_DIR": str(private_cache)}
     out = subprocess.run([PYTHON, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
     assert out.returncode == 0, out.stderr
-    assert out.stdout.split() == ["675", "False"]
+    assert out.stdout.split() == [repr(a), repr(b), "False"]
 
 
 # --- the evidence table ---------------------------------------------------------------------------------------
@@ -448,3 +450,31 @@ def test_evidence_table_effect_not_in_use_follows_cap_scale(registry_copy, edit_
 def test_evidence_table_elicits_when_not_given(registry, capped):
     df = evidence_table(registry)
     assert list(df.prior_mean) == pytest.approx(list(evidence_table(registry, capped).prior_mean))
+
+
+def test_shipped_maxent_cache_covers_registry_and_matches_preliz():
+    """The shipped cache (read when the user cache misses) is PreliZ's own answer for every shipped range."""
+    import json
+
+    from outcomes.elicit import SHIPPED_CACHE, _cache_key, maxent_beta_preliz, shipped_ranges
+    from outcomes.registry import load_registry
+
+    shipped = json.loads(SHIPPED_CACHE.read_text())
+    ranges = shipped_ranges(load_registry())
+    assert ranges, "the shipped registry has range records"
+    for lo, hi, m in ranges:
+        a, b = shipped[_cache_key(lo, hi, m)]
+        pa, pb = maxent_beta_preliz(lo, hi, m)
+        assert a == pytest.approx(pa, rel=1e-6) and b == pytest.approx(pb, rel=1e-6), (lo, hi, m)
+
+
+def test_fresh_cache_uses_shipped_results_without_preliz(tmp_path):
+    import subprocess
+    import sys
+
+    code = ("import sys; from outcomes.registry import load_registry; from outcomes.elicit import elicit; "
+            "elicit(load_registry()); print('preliz' in sys.modules, 'pymc' in sys.modules)")
+    env = {**__import__("os").environ, "OUTCOMES_CACHE_DIR": str(tmp_path / "empty")}
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.split() == ["False", "False"]

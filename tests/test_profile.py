@@ -205,3 +205,18 @@ def test_every_field_is_required_except_notes():
         assert [(p.file, p.field) for p in info.value.problems] == [("mem.yaml", name)]
         assert "allowed" in str(info.value)
     assert set(NEUROPATHIC) == {"yes", "no", "unknown"}
+
+
+def test_duplicate_field_and_unquoted_yes_are_explained(tmp_path):
+    from outcomes.errors import InputError
+    from outcomes.profile import default_profile_path, load_profile
+
+    text = default_profile_path().read_text()
+    dup = tmp_path / "dup.yaml"
+    dup.write_text(text + "age: 40\n")
+    with pytest.raises(InputError, match=r"duplicate key 'age'"):
+        load_profile(dup)
+    unquoted = tmp_path / "yes.yaml"
+    unquoted.write_text(text.replace("neuropathic_features: unknown", "neuropathic_features: yes"))
+    with pytest.raises(InputError, match=r'write "yes" or "no" in quotes'):
+        load_profile(unquoted)

@@ -225,3 +225,19 @@ def test_version_changes_when_a_file_is_added_or_renamed(seed, registry_copy):
     reg = load_registry(registry_copy)
     assert reg.record("population_neuropathic_review").file == "zz_extra.yaml"
     assert reg.version != seed.version
+
+
+def test_duplicate_key_in_a_record_is_refused(tmp_path):
+    import shutil
+
+    from outcomes.errors import InputError
+    from outcomes.registry import default_registry_path, load_registry
+
+    reg = tmp_path / "priors"
+    shutil.copytree(default_registry_path(), reg)
+    f = reg / "fusion.yaml"
+    f.write_text(f.read_text().replace("    low: 0.92\n", "    low: 0.92\n    low: 0.50\n", 1))
+    with pytest.raises(InputError) as err:
+        load_registry(reg)
+    msg = str(err.value)
+    assert "fusion.yaml" in msg and "duplicate key 'low'" in msg and "each key once" in msg
