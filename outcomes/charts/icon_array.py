@@ -1,0 +1,179 @@
+"""Icon arrays: 100 people like this patient, the ones with an outcome filled in, grouped together.
+
+One panel (``plot_icon_array``) shows one strategy and one outcome: 100 person icons in a 10 x 10 grid,
+``round(100 * mean)`` of them coloured (benefits green, harms red), filled first and row by row from the top
+left, with the count and its plausible range in words as the caption. A rate below 1 in 100 colours no icon
+and says "fewer than 1 in 100". ``plot_icon_arrays`` puts panels in a grid (rows = outcomes, columns =
+strategies) with one denominator and one time frame throughout.
+
+The icons are drawn as one compound path per colour (two artists per panel, not 100), so a grid renders fast.
+Each panel's Axes carries ``_outcomes_icons`` ({"filled", "unfilled", "total", "time_frame", ...}) for tests.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.patches import PathPatch
+from matplotlib.path import Path
+
+from outcomes.charts.common import (DENOMINATOR, NEUTRAL_COLOR, PLAIN_OUTCOME_TITLES, PLAIN_OUTCOME_WORDS,
+                                    finish, new_axes, outcome_color)
+from outcomes.model import APPLICABLE, SHORT_LABELS
+
+GRID = 10
+CAPTION_SIZE = 13
+CAPTION_WIDTH = 34
+
+
+def icon_template() -> Path:
+    """One person in a unit cell centred on (0, 0): a round head over a body with rounded shoulders."""
+    head = Path.circle((0.0, 0.25), 0.14)
+    arc = Path.arc(0, 180)  # unit half circle, counter-clockwise from (1, 0) to (-1, 0)
+    top = arc.vertices * np.array([0.24, 0.16]) + np.array([0.0, -0.02])
+    verts = np.vstack([[[-0.24, -0.42], [0.24, -0.42]], top, [[-0.24, -0.42]]])
+    codes = np.concatenate([[Path.MOVETO, Path.LINETO], [Path.LINETO], arc.codes[1:], [Path.CLOSEPOLY]])
+    body = Path(verts, codes)
+    return Path.make_compound_path(head, body)
+
+
+_TEMPLATE = icon_template()
+
+
+def icon_positions(n: int = DENOMINATOR, columns: int = GRID) -> np.ndarray:
+    """Centres of ``n`` icons in reading order (row by row from the top left)."""
+    k = np.arange(n)
+    rows = int(np.ceil(n / columns))
+    return np.column_stack([k % columns + 0.5, rows - 1 - k // columns + 0.5])
+
+
+def icons_path(centres: np.ndarray) -> Path:
+    """One compound path with a person icon at every centre."""
+    if len(centres) == 0:
+        return Path(np.zeros((0, 2)))
+    v = (_TEMPLATE.vertices[None, :, :] + centres[:, None, :]).reshape(-1, 2)
+    return Path(v, np.tile(_TEMPLATE.codes, len(centres)))
+
+
+def filled_count(mean: float) -> int:
+    """Icons to fill for a rate: round(100 * mean), none below 1 in 100."""
+    if not np.isfinite(mean) or DENOMINATOR * mean < 1:
+        return 0
+    return int(min(DENOMINATOR, round(DENOMINATOR * mean)))
+
+
+def _count_words(n: float) -> str:
+    return "fewer than 1" if DENOMINATOR * n < 1 else f"{int(round(DENOMINATOR * n))}"
+
+
+def caption(row, outcome: str) -> str:
+    """'About 81 of 100 people like you: much better (plausibly 37 to 100)'."""
+    words = PLAIN_OUTCOME_WORDS.get(outcome, str(row.get("label", outcome)).lower())
+    mean, low, high = float(row["mean"]), float(row["low"]), float(row["high"])
+    if DENOMINATOR * mean < 1:
+        head = f"Fewer than 1 in {DENOMINATOR} people like you: {words}"
+    else:
+        head = f"About {filled_count(mean)} of {DENOMINATOR} people like you: {words}"
+    lo_txt, hi_txt = _count_words(low), _count_words(high)
+    if lo_txt == hi_txt:
+        return head
+    return f"{head} (plausibly {lo_txt} to {hi_txt})"
+
+
+def _draw_icons(ax, filled: int, color: str) -> None:
+    centres = icon_positions()
+    for part, col, gid in ((centres[:filled], color, "icons-filled"), (centres[filled:], NEUTRAL_COLOR, "icons-unfilled")):
+        if len(part):
+            # add_artist, not add_patch: the limits are fixed below, and computing them from 100 curved
+            # outlines is the slowest step of the whole chart
+            # (and out of layout: the icons lie inside the axes, measuring their curves is wasted time)
+            patch = PathPatch(icons_path(part), facecolor=col, edgecolor="none", gid=gid)
+            patch.set_in_layout(False)
+            ax.add_artist(patch)
+    ax.set_xlim(0, GRID)
+    ax.set_ylim(0, GRID)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+
+
+def _panel(ax, summary, outcome: str, strategy: str, caption_size: float, caption_lines: int = 0) -> None:
+    try:
+        row = summary.rate(strategy, outcome)
+    except KeyError:
+        row = None
+    if row is None or not np.isfinite(float(row["mean"])):
+        ax.set_xlim(0, GRID)
+        ax.set_ylim(0, GRID)
+        ax.set_aspect("equal")
+        ax.set_axis_off()
+        why = "Does not apply to this treatment" if outcome not in APPLICABLE.get(strategy, ()) else "No result"
+        ax.text(GRID / 2, GRID / 2, why, ha="center", va="center", fontsize=caption_size, color="#555555",
+                wrap=True)
+        ax._outcomes_icons = {"applicable": False, "filled": 0, "unfilled": 0, "total": 0, "strategy": strategy,
+                              "outcome": outcome, "time_frame": summary.time_frame, "caption": why}
+        return
+    filled = filled_count(float(row["mean"]))
+    _draw_icons(ax, filled, outcome_color(outcome))
+    text = caption(row, outcome)
+    lines = textwrap.wrap(text, CAPTION_WIDTH)
+    lines += [" "] * max(0, caption_lines - len(lines))  # equal-height captions keep every grid the same size
+    ax.text(0.5, -0.03, "\n".join(lines), transform=ax.transAxes, ha="center", va="top", fontsize=caption_size,
+            linespacing=1.25)
+    if filled == 0:
+        ax.text(GRID / 2, GRID / 2, f"Fewer than 1 in {DENOMINATOR}", ha="center", va="center",
+                fontsize=caption_size + 2, fontweight="bold", color="#333333",
+                bbox={"boxstyle": "round,pad=0.4", "facecolor": "white", "edgecolor": "#999999"})
+    ax._outcomes_icons = {"applicable": True, "filled": filled, "unfilled": DENOMINATOR - filled,
+                          "total": DENOMINATOR, "strategy": strategy, "outcome": outcome,
+                          "time_frame": summary.time_frame, "caption": text}
+
+
+def plot_icon_array(summary, outcome: str = "improved", strategy: str = "fusion", ax=None):
+    """One icon array: how many of 100 people like this patient have ``outcome`` with ``strategy``."""
+    created = ax is None
+    fig, ax = new_axes(ax, figsize=(4.6, 5.6))
+    _panel(ax, summary, outcome, strategy, CAPTION_SIZE)
+    if created:
+        ax.set_title(f"{SHORT_LABELS.get(strategy, strategy)}\nwithin {summary.time_frame}", fontsize=15,
+                     fontweight="bold")
+        finish(fig, summary.time_frame, summary.evidence_version)
+    return ax
+
+
+def plot_icon_arrays(summary, outcomes=("improved", "harm"), strategies=None, fig=None):
+    """A grid of icon arrays (rows = outcomes, columns = strategies) on one denominator and one time frame."""
+    outcomes = list(outcomes)
+    if strategies is None:
+        strategies = list(dict.fromkeys(summary.rates["strategy"]))
+    strategies = list(strategies)
+    created = fig is None
+    if created:
+        fig = plt.figure(figsize=(4.3 * len(strategies), 5.0 * len(outcomes) + 1.0), layout="constrained")
+    subfigs = fig.subfigures(len(outcomes), 1, squeeze=False, hspace=0.03)[:, 0]
+    panels = []
+    n_lines = 0
+    for outcome in outcomes:
+        for strategy in strategies:
+            try:
+                n_lines = max(n_lines, len(textwrap.wrap(caption(summary.rate(strategy, outcome), outcome),
+                                                         CAPTION_WIDTH)))
+            except KeyError:
+                pass
+    for sub, outcome in zip(subfigs, outcomes):
+        axes = sub.subplots(1, len(strategies), squeeze=False)[0]
+        sub.suptitle(PLAIN_OUTCOME_TITLES.get(outcome, outcome), x=0.01, ha="left", fontsize=17,
+                     fontweight="bold", color=outcome_color(outcome))
+        for ax, strategy in zip(axes, strategies):
+            _panel(ax, summary, outcome, strategy, CAPTION_SIZE, n_lines)
+            ax.set_title(SHORT_LABELS.get(strategy, strategy), fontsize=15, pad=8)
+            panels.append(ax)
+    fig.suptitle(f"Out of {DENOMINATOR} people like you, within {summary.time_frame} of starting treatment",
+                 fontsize=19)
+    fig._outcomes_panels = panels
+    fig._outcomes_icon_grid = {"denominator": DENOMINATOR, "time_frame": summary.time_frame,
+                               "outcomes": outcomes, "strategies": strategies}
+    if created:
+        finish(fig, summary.time_frame, summary.evidence_version)
+    return fig
