@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy import special, stats
+from scipy import special  # scipy.stats (~0.5 s to import) only where a frozen distribution is asked for
 
 from outcomes.registry import PARAMETERS, Effect, Grade, Record, Registry
 
@@ -65,11 +65,13 @@ class BetaPrior:
 
     def interval(self, mass: float = INTERVAL) -> tuple[float, float]:
         tail = (1 - mass) / 2
-        lo, hi = stats.beta.ppf([tail, 1 - tail], self.alpha, self.beta)
+        lo, hi = special.betaincinv(self.alpha, self.beta, [tail, 1 - tail])
         return float(lo), float(hi)
 
     def scipy(self):
         """A frozen ``scipy.stats.beta`` distribution."""
+        from scipy import stats
+
         return stats.beta(self.alpha, self.beta)
 
     def pymc(self, name: str, **kwargs):
@@ -101,10 +103,12 @@ class EffectPrior:
         return self.mu
 
     def interval(self, mass: float = INTERVAL) -> tuple[float, float]:
-        z = stats.norm.ppf(0.5 + mass / 2)
+        z = float(special.ndtri(0.5 + mass / 2))
         return self.mu - z * self.sd, self.mu + z * self.sd
 
     def scipy(self):
+        from scipy import stats
+
         return stats.norm(self.mu, self.sd)
 
     def pymc(self, name: str, **kwargs):
@@ -255,7 +259,7 @@ def elicit_effect(effect: Effect, grade: Grade, *, cap_scale: float | None = 1.0
     mu = math.log(effect.odds_ratio)
     sd_range = 0.0
     if effect.has_range:
-        z = stats.norm.ppf(0.5 + effect.mass / 2)
+        z = float(special.ndtri(0.5 + effect.mass / 2))
         sd_range = (math.log(effect.high) - math.log(effect.low)) / (2 * z)
     if cap_scale is None:
         sd = sd_range if sd_range > 0 else grade.effect_min_sd

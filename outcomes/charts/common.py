@@ -119,6 +119,7 @@ def save_figure(fig, folder, name: str, formats=("png", "svg"), dpi: int = 110) 
         kwargs = {"format": fmt, "bbox_inches": "tight"}
         if fmt == "png":
             kwargs["dpi"] = dpi
+            kwargs["pil_kwargs"] = {"compress_level": 3}  # ~4x faster to encode than level 6, ~10% larger
         if fmt == "svg":
             kwargs["metadata"] = {"Date": None}
         with plt.rc_context({"svg.hashsalt": "outcomes", "svg.fonttype": "none"}):

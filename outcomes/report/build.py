@@ -10,10 +10,13 @@ from __future__ import annotations
 import base64
 import datetime as _dt
 import json
+import multiprocessing
 import os
 import shutil
 import tempfile
+import warnings
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +25,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from outcomes import __version__
 from outcomes.charts.benefit_harm import plot_benefit_harm
-from outcomes.charts.common import DISCLAIMER, save_figure, stamp
+from outcomes.charts.common import DISCLAIMER, save_figure
 from outcomes.charts.icon_array import plot_icon_arrays
 from outcomes.charts.preference import plot_preference_curve
 from outcomes.charts.prior_cited import plot_prior_vs_cited
@@ -75,6 +78,56 @@ def _weight_words(summary) -> str:
             f"option in about {chance} of 100 plausible versions of the evidence.")
 
 
+def _chart_figure(name: str, d: Decision, table):
+    if name == "icon_arrays":
+        return plot_icon_arrays(d.summary, outcomes=("improved", "harm"))
+    if name == "benefit_harm":
+        return plot_benefit_harm(d.summary).figure
+    if name == "preference_curve":
+        return plot_preference_curve(d.summary).figure
+    if name == "prior_vs_cited":
+        return plot_prior_vs_cited(table, registry=d.registry).figure
+    raise KeyError(name)
+
+
+CHARTS = ("icon_arrays", "benefit_harm", "preference_curve", "prior_vs_cited")
+_SPLIT = (("prior_vs_cited", "preference_curve"), ("icon_arrays", "benefit_harm"))  # ~equal drawing cost
+_STATE: dict = {}
+
+
+def _render(names: tuple[str, ...]) -> dict[str, str]:
+    d, table, folder = _STATE["job"]
+    out = {}
+    for name in names:
+        fig = _chart_figure(name, d, table)
+        out[name] = str(save_figure(fig, folder, name)[0])
+        plt.close(fig)
+    return out
+
+
+def render_charts(d: Decision, table, folder: Path, parallel: bool | None = None) -> dict[str, Path]:
+    """Draw every chart and save PNG + SVG. Drawing is CPU-bound matplotlib work that holds the GIL, so on a
+    machine with two or more cores half of the charts are drawn in one forked child process (inheriting the
+    imported modules and the data) while this process draws the other half."""
+    if parallel is None:
+        parallel = (os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods()
+    _STATE["job"] = (d, table, folder)
+    try:
+        if not parallel:
+            paths = _render(CHARTS)
+        else:
+            with warnings.catch_warnings():
+                # idle BLAS threads make Python warn that fork() "may lead to deadlocks"; the child only draws
+                warnings.simplefilter("ignore", DeprecationWarning)
+                with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as pool:
+                    child = pool.submit(_render, _SPLIT[0])
+                    paths = _render(_SPLIT[1])
+                    paths.update(child.result())
+    finally:
+        _STATE.clear()
+    return {k: Path(paths[k]) for k in CHARTS}
+
+
 def build_report(inputs: ReportInputs, folder: Path, progress: Callable[[str], None] | None = None) -> Path:
     """Write the report into ``folder`` (which must exist and be empty). Returns the HTML path."""
     progress = progress or (lambda name: None)
@@ -82,25 +135,10 @@ def build_report(inputs: ReportInputs, folder: Path, progress: Callable[[str], N
     summary, reg = d.summary, d.registry
     prov = summary.provenance
     ev = prov.evidence_version
-    figures: dict[str, Path] = {}
 
     progress("charts")
-    fig = plot_icon_arrays(summary, outcomes=("improved", "harm"))
-    figures["icon_arrays"] = save_figure(fig, folder, "icon_arrays")[0]
-    plt.close(fig)
-
-    ax = plot_benefit_harm(summary)
-    figures["benefit_harm"] = save_figure(ax.figure, folder, "benefit_harm")[0]
-    plt.close(ax.figure)
-
-    ax = plot_preference_curve(summary)
-    figures["preference"] = save_figure(ax.figure, folder, "preference_curve")[0]
-    plt.close(ax.figure)
-
     table = evidence_table(reg, d.priors)
-    ax = plot_prior_vs_cited(table, registry=reg)
-    figures["prior_cited"] = save_figure(ax.figure, folder, "prior_vs_cited")[0]
-    plt.close(ax.figure)
+    figures = render_charts(d, table, folder)
 
     progress("tables")
     summary.rates.to_csv(folder / "rates.csv", index=False)
@@ -123,7 +161,9 @@ def build_report(inputs: ReportInputs, folder: Path, progress: Callable[[str], N
         profile=d.profile, profile_lines=d.profile.describe(), summary=summary, prov=prov,
         time_frame=TIME_FRAME, time_frame_text=TIME_FRAME_TEXT, evidence_version=ev,
         patient=_patient_lines(summary), weight_words=_weight_words(summary),
-        flip_text=summary.flip_text(), images={k: _img(v) for k, v in figures.items()},
+        flip_text=summary.flip_text(),
+        images={"icon_arrays": _img(figures["icon_arrays"]), "benefit_harm": _img(figures["benefit_harm"]),
+                "preference": _img(figures["preference_curve"]), "prior_cited": _img(figures["prior_vs_cited"])},
         rates=rates.to_dict(orient="records"), diffs=diffs.to_dict(orient="records"),
         evidence=table.to_dict(orient="records"), sources=[reg.sources[k] for k in sources_used],
         assumptions=[r for r in reg.records if r.use and r.is_assumption]
