@@ -133,6 +133,16 @@ def build_parser() -> argparse.ArgumentParser:
 _EXTRA_COMMANDS: list = []
 
 
+def _register_update(sub) -> None:
+    """``outcomes update`` (outcomes.update.command; imports no pymc until the command runs)."""
+    from outcomes.update.command import register
+
+    register(sub)
+
+
+_EXTRA_COMMANDS.append(_register_update)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     try:

@@ -211,11 +211,17 @@ class DecisionSummary:
         return r.iloc[0]
 
     def flip_text(self) -> str:
+        """Where the preferred strategy changes, in words."""
         if not self.flips:
             return (f"{SHORT_LABELS[self.preferred]} has the best expected net outcome at every weight from "
                     f"0 to {self.prob_best.index.max():g}.")
-        parts = [f"{SHORT_LABELS[f['from']]} -> {SHORT_LABELS[f['to']]} at {f['weight']:.2f}" for f in self.flips]
-        return "The preferred strategy changes: " + "; ".join(parts) + "."
+        first = self.flips[0]
+        parts = [f"{SHORT_LABELS[first['from']]} is best on average while one harm counts for less than "
+                 f"{first['weight']:.2f} improvements"]
+        for f, nxt in zip(self.flips, [*self.flips[1:], None]):
+            upper = f" up to {nxt['weight']:.2f}" if nxt else ""
+            parts.append(f"{SHORT_LABELS[f['to']].lower()} from {f['weight']:.2f}{upper}")
+        return "; ".join(parts) + "."
 
     def to_dict(self) -> dict:
         return {
