@@ -147,3 +147,30 @@ def test_report_path_imports_neither_pymc_nor_arviz(tmp_path):
     assert res.returncode == 0, res.stderr
     assert res.stdout.strip().splitlines()[-1] == "0 False False False"
     assert res.stderr == ""  # quiet when stderr is not a terminal
+
+
+def test_report_from_posterior_differs_where_the_data_say_so(default_report, tmp_path, capsys):
+    """Trial-like data (fusion and decompression alone both ~60% improved) pull the prior's 96% vs 44% together."""
+    import pandas as pd
+
+    data = tmp_path / "trial.csv"
+    data.write_text("study_id,strategy,outcome,events,total,time_frame,design,citation\n"
+                    "T,fusion,improved,120,200,2 years,rct,hand-made test data\n"
+                    "T,decompression,improved,118,200,2 years,rct,hand-made test data\n")
+    post = tmp_path / "posterior.nc"
+    assert main(["update", "--data", str(data), "--method", "exact", "--out", str(post), "--draws", "1000"]) == 0
+    capsys.readouterr()
+    out = tmp_path / "posterior_report"
+    assert main(["report", "--posterior", str(post), "--out", str(out), "--draws", "1000", "--seed", "3"]) == 0
+    prior = pd.read_csv(default_report / "rates.csv").set_index(["strategy", "outcome"])["mean"]
+    after = pd.read_csv(out / "rates.csv").set_index(["strategy", "outcome"])["mean"]
+    gap_prior = prior["fusion", "improved"] - prior["decompression", "improved"]
+    gap_after = after["fusion", "improved"] - after["decompression", "improved"]
+    assert gap_after < gap_prior - 0.2
+    # what the data do not touch stays put (within Monte Carlo error of 1000 draws x 100 patients)
+    assert abs(after["medication", "complication"]
+               - prior["medication", "complication"]) < 0.03
+    html = (out / "report.html").read_text()
+    assert "Updated with study data" in html and str(post) in html
+    meta = json.loads((out / "summary.json").read_text())
+    assert meta["provenance"]["origin"] == "posterior"
