@@ -92,7 +92,11 @@ def _cmd_report(args: argparse.Namespace) -> int:
     try:
         decision = decide(profile, registry=args.registry, posterior=args.posterior, weight=args.weight,
                           n_draws=args.draws, seed=args.seed, step=progress, allow_failed=args.allow_failed)
-        written = write_report_atomically(out, lambda folder: build_report(ReportInputs(decision), folder, progress))
+        from outcomes.voi.analysis import report_section
+
+        extra = (report_section(decision),)  # "What the answer depends on" (clinician part; single-input EVPPI)
+        written = write_report_atomically(
+            out, lambda folder: build_report(ReportInputs(decision, extra_sections=extra), folder, progress))
     finally:
         progress.close()
     s = decision.summary
@@ -141,6 +145,16 @@ def _register_update(sub) -> None:
 
 
 _EXTRA_COMMANDS.append(_register_update)
+
+
+def _register_voi(sub) -> None:
+    """``outcomes voi`` (outcomes.voi.command; the analysis is imported only when the command runs)."""
+    from outcomes.voi.command import register
+
+    register(sub)
+
+
+_EXTRA_COMMANDS.append(_register_voi)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
