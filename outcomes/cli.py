@@ -108,6 +108,27 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_charts(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from outcomes.report import write_report_atomically
+    from outcomes.report.batch import build_batch, decide_batch
+
+    names = [Path(p).stem for p in args.profiles]
+    progress = _Progress(names + ["charts"], "charts")
+    try:
+        decisions = decide_batch(args.profiles, step=progress, registry=args.registry, posterior=args.posterior,
+                                 weight=args.weight, n_draws=args.draws, seed=args.seed)
+        progress("charts")
+        written = write_report_atomically(Path(args.out), lambda folder: build_batch(decisions, names, folder))
+    finally:
+        progress.close()
+    print(f"Charts for {len(names)} profile(s) written to {written} (comparison.csv beside them)")
+    for name, d in zip(names, decisions):
+        print(f"  {name}: preferred at weight {d.summary.weight:g}: {d.summary.preferred}; {d.summary.flip_text()}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="outcomes", description="Bayesian outcome charts for shared decisions in revision lumbar surgery.")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -128,6 +149,16 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--allow-failed", action="store_true",
                     help="use a posterior whose diagnostics failed (every output is stamped as failing)")
     rp.set_defaults(func=_cmd_report)
+
+    cp = sub.add_parser("charts", help="outcome charts for a batch of profiles, with a comparison table")
+    cp.add_argument("profiles", nargs="+", metavar="PROFILE", help="profile YAML files")
+    cp.add_argument("--registry", default=None, help="registry folder (default: the shipped priors/)")
+    cp.add_argument("--posterior", default=None, help="posterior .nc written by 'outcomes update'")
+    cp.add_argument("--weight", type=_number(float), default=1.0, help="how many improvements one harm cancels")
+    cp.add_argument("--draws", type=_number(int), default=4000, help="parameter draws (default 4000)")
+    cp.add_argument("--seed", type=_number(int), default=0, help="random seed (default 0)")
+    cp.add_argument("--out", default="reports/charts", help="output folder (default reports/charts)")
+    cp.set_defaults(func=_cmd_charts)
 
     for register in _EXTRA_COMMANDS:
         register(sub)

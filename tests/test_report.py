@@ -174,3 +174,33 @@ def test_report_from_posterior_differs_where_the_data_say_so(default_report, tmp
     assert "Updated with study data" in html and str(post) in html
     meta = json.loads((out / "summary.json").read_text())
     assert meta["provenance"]["origin"] == "posterior"
+
+
+def test_charts_for_a_batch_of_profiles(tmp_path, capsys):
+    import pandas as pd
+
+    out = tmp_path / "batch"
+    profiles = [str(ROOT / "profiles" / "default.yaml"), str(ROOT / "profiles" / "stable_first_revision.yaml")]
+    assert main(["charts", *profiles, "--out", str(out), "--draws", "500"]) == 0
+    for name in ("default", "stable_first_revision"):
+        for chart in PNG_CHARTS:
+            assert (out / name / f"{chart}.png").stat().st_size > 1000
+            assert (out / name / f"{chart}.svg").stat().st_size > 1000
+    table = pd.read_csv(out / "comparison.csv")
+    assert set(table.profile) == {"default", "stable_first_revision"}
+    assert table.groupby("profile").size().nunique() == 1
+    a = table.query("profile == 'default' and strategy == 'decompression' and outcome == 'improved'").per100.item()
+    b = table.query("profile == 'stable_first_revision' and strategy == 'decompression' and outcome == 'improved'").per100.item()
+    assert b > a
+
+
+def test_charts_batch_reports_every_bad_profile_and_writes_nothing(tmp_path, capsys):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text((ROOT / "profiles" / "default.yaml").read_text().replace("falls: frequent", "falls: often"))
+    out = tmp_path / "batch"
+    code, stdout, err = run(["charts", str(bad), str(tmp_path / "missing.yaml"), "--out", str(out)], capsys)
+    lines = err.strip().splitlines()
+    assert code == 2 and len(lines) == 2 and stdout == ""
+    assert "falls" in lines[0] and "none, occasional, frequent" in lines[0]
+    assert "missing.yaml" in lines[1] and "does not exist" in lines[1]
+    assert not out.exists()
