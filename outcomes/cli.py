@@ -10,6 +10,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from outcomes.cliutil import Progress, number
 from outcomes.errors import InputError
 
 EXIT_USER_ERROR = 2
@@ -43,43 +44,6 @@ def _cmd_evidence(args: argparse.Namespace) -> int:
     return 0
 
 
-class _Progress:
-    """A tqdm bar over named steps on a terminal; silent when stderr is not a terminal."""
-
-    def __init__(self, steps: list[str], desc: str):
-        self.bar = None
-        if sys.stderr.isatty():
-            from tqdm import tqdm
-
-            self.bar = tqdm(total=len(steps), desc=desc, unit="step", leave=False, file=sys.stderr)
-        self.seen = 0
-
-    def __call__(self, name: str) -> None:
-        if self.bar is not None:
-            if self.seen:
-                self.bar.update(1)
-            self.bar.set_postfix_str(name)
-        self.seen += 1
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.update(self.bar.total - self.bar.n)
-            self.bar.close()
-
-
-def _number(kind):
-    """argparse type that turns a bad number into an InputError naming the option (via _Parser.error)."""
-
-    def parse(text: str):
-        try:
-            return kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a {'whole number' if kind is int else 'number'}") from None
-
-    parse.__name__ = "whole number" if kind is int else "number"
-    return parse
-
-
 def _cmd_report(args: argparse.Namespace) -> int:
     from pathlib import Path
 
@@ -88,7 +52,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
     profile = Path(args.profile) if args.profile else None
     out = Path(args.out) if args.out else Path("reports") / (profile.stem if profile else "default")
-    progress = _Progress(["load", "priors", "draws", "simulate", "summarize", "charts", "tables", "html"], "report")
+    progress = Progress(["load", "priors", "draws", "simulate", "summarize", "charts", "tables", "html"], "report")
     try:
         decision = decide(profile, registry=args.registry, posterior=args.posterior, weight=args.weight,
                           n_draws=args.draws, seed=args.seed, step=progress, allow_failed=args.allow_failed)
@@ -115,7 +79,7 @@ def _cmd_charts(args: argparse.Namespace) -> int:
     from outcomes.report.batch import build_batch, decide_batch
 
     names = [Path(p).stem for p in args.profiles]
-    progress = _Progress(names + ["charts"], "charts")
+    progress = Progress(names + ["charts"], "charts")
     try:
         decisions = decide_batch(args.profiles, step=progress, registry=args.registry, posterior=args.posterior,
                                  weight=args.weight, n_draws=args.draws, seed=args.seed)
@@ -141,10 +105,10 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--profile", default=None, help="patient profile YAML (default: the shipped seed patient)")
     rp.add_argument("--registry", default=None, help="registry folder (default: the shipped priors/)")
     rp.add_argument("--posterior", default=None, help="posterior .nc written by 'outcomes update' (default: priors only)")
-    rp.add_argument("--weight", type=_number(float), default=1.0,
+    rp.add_argument("--weight", type=number(float), default=1.0,
                     help="how many improvements one harm cancels, 0 to 100 (default 1)")
-    rp.add_argument("--draws", type=_number(int), default=4000, help="parameter draws (default 4000)")
-    rp.add_argument("--seed", type=_number(int), default=0, help="random seed (default 0)")
+    rp.add_argument("--draws", type=number(int), default=4000, help="parameter draws (default 4000)")
+    rp.add_argument("--seed", type=number(int), default=0, help="random seed (default 0)")
     rp.add_argument("--out", default=None, help="output folder (default reports/<profile name>)")
     rp.add_argument("--allow-failed", action="store_true",
                     help="use a posterior whose diagnostics failed (every output is stamped as failing)")
@@ -154,9 +118,9 @@ def build_parser() -> argparse.ArgumentParser:
     cp.add_argument("profiles", nargs="+", metavar="PROFILE", help="profile YAML files")
     cp.add_argument("--registry", default=None, help="registry folder (default: the shipped priors/)")
     cp.add_argument("--posterior", default=None, help="posterior .nc written by 'outcomes update'")
-    cp.add_argument("--weight", type=_number(float), default=1.0, help="how many improvements one harm cancels")
-    cp.add_argument("--draws", type=_number(int), default=4000, help="parameter draws (default 4000)")
-    cp.add_argument("--seed", type=_number(int), default=0, help="random seed (default 0)")
+    cp.add_argument("--weight", type=number(float), default=1.0, help="how many improvements one harm cancels")
+    cp.add_argument("--draws", type=number(int), default=4000, help="parameter draws (default 4000)")
+    cp.add_argument("--seed", type=number(int), default=0, help="random seed (default 0)")
     cp.add_argument("--out", default="reports/charts", help="output folder (default reports/charts)")
     cp.set_defaults(func=_cmd_charts)
 

@@ -13,29 +13,10 @@ from __future__ import annotations
 import argparse
 import sys
 
+from outcomes.cliutil import number
 from outcomes.errors import InputError
 
 EXIT_DIAGNOSTICS_FAILED = 1
-
-
-def _positive_int(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {v}")
-    return v
-
-
-def _seed(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
-    if v < 0:
-        raise argparse.ArgumentTypeError(f"must be >= 0, got {v}")
-    return v
 
 
 def register(sub) -> None:
@@ -52,9 +33,9 @@ def register(sub) -> None:
                     help="several studies of one quantity: random effects (default) or one common probability")
     up.add_argument("--method", choices=METHODS, default="auto",
                     help="exact (conjugate, no MCMC), mcmc (NUTS), or auto: exact when valid (default)")
-    up.add_argument("--draws", type=_positive_int, default=DEFAULT_DRAWS,
+    up.add_argument("--draws", type=number(int, minimum=1), default=DEFAULT_DRAWS,
                     help=f"draws per chain, 4 chains (exact: 4x as many from one chain); default {DEFAULT_DRAWS}")
-    up.add_argument("--seed", type=_seed, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
+    up.add_argument("--seed", type=number(int, minimum=0), default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
     up.add_argument("--out", default="posterior.nc", help="output file (default posterior.nc)")
     up.add_argument("--sampler", choices=("auto", "nutpie", "pymc"), default="auto",
                     help="NUTS implementation (default auto: nutpie when installed)")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import math
 
+from outcomes.cliutil import Progress, number
 from outcomes.errors import InputError
 
 MAX_STUDY_SIZE = 10_000
@@ -54,17 +55,6 @@ def parse_study_sizes(text: str) -> list[int]:
     return sorted(set(sizes))
 
 
-def _number(kind):
-    def parse(text: str):
-        try:
-            return kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a {'whole number' if kind is int else 'number'}") from None
-
-    parse.__name__ = "whole number" if kind is int else "number"
-    return parse
-
-
 def register(sub) -> None:
     """Add the ``voi`` subcommand to an argparse subparsers object."""
     vp = sub.add_parser("voi", help="value of information: which evidence drives this patient's decision",
@@ -74,15 +64,15 @@ def register(sub) -> None:
     vp.add_argument("--profile", default=None, help="patient profile YAML (default: the shipped seed patient)")
     vp.add_argument("--registry", default=None, help="registry folder (default: the shipped priors/)")
     vp.add_argument("--posterior", default=None, help="posterior .nc written by 'outcomes update' (default: priors)")
-    vp.add_argument("--weight", type=_number(float), default=1.0,
+    vp.add_argument("--weight", type=number(float), default=1.0,
                     help="how many improvements one harm cancels, 0 to 100 (default 1)")
     vp.add_argument("--weights", default="0:5:50", help="EVPI weight grid LO:HI:N (default 0:5:50)")
     vp.add_argument("--study-sizes", default="25,50,100,200,400,1000",
                     help="new-study sizes for EVSI, comma-separated (default 25,50,100,200,400,1000)")
     vp.add_argument("--study-on", default=None,
                     help="parameters or registry record ids for EVSI, comma-separated (default: the 3 largest EVPPIs)")
-    vp.add_argument("--draws", type=_number(int), default=4000, help="parameter draws (default 4000)")
-    vp.add_argument("--seed", type=_number(int), default=0, help="random seed (default 0)")
+    vp.add_argument("--draws", type=number(int), default=4000, help="parameter draws (default 4000)")
+    vp.add_argument("--seed", type=number(int), default=0, help="random seed (default 0)")
     vp.add_argument("--out", default=None, help="output folder (default reports/voi-<profile name>)")
     vp.add_argument("--allow-failed", action="store_true",
                     help="use a posterior whose diagnostics failed (every output is stamped as failing)")
@@ -92,7 +82,6 @@ def register(sub) -> None:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from outcomes.cli import _Progress
     from outcomes.pipeline import check_options
 
     # every option is checked before anything is computed or written
@@ -106,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
 
     profile = Path(args.profile) if args.profile else None
     out = Path(args.out) if args.out else Path("reports") / f"voi-{profile.stem if profile else 'default'}"
-    progress = _Progress(["load", "draws", "evpi", "evppi", "evsi", "tornado", "sensitivity", "tables", "charts"], "voi")
+    progress = Progress(["load", "draws", "evpi", "evppi", "evsi", "tornado", "sensitivity", "tables", "charts"], "voi")
     try:
         try:
             result = run_voi(profile, registry=args.registry, posterior=args.posterior, weight=args.weight,

@@ -1,0 +1,48 @@
+"""Small pieces shared by the command modules (``cli.py``, ``update/command.py``, ``voi/command.py``):
+argparse number types whose errors name the option, and a progress display that is silent off a terminal."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def number(kind, minimum=None):
+    """An argparse ``type`` for ``int`` or ``float``; a bad value becomes one line naming the option."""
+    word = "whole number" if kind is int else "number"
+
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a {word}") from None
+        if minimum is not None and value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
+        return value
+
+    parse.__name__ = word
+    return parse
+
+
+class Progress:
+    """A tqdm bar over named steps on a terminal; silent when stderr is not a terminal."""
+
+    def __init__(self, steps: list[str], desc: str):
+        self.bar = None
+        if sys.stderr.isatty():
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=len(steps), desc=desc, unit="step", leave=False, file=sys.stderr)
+        self.seen = 0
+
+    def __call__(self, name: str) -> None:
+        if self.bar is not None:
+            if self.seen:
+                self.bar.update(1)
+            self.bar.set_postfix_str(name)
+        self.seen += 1
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.update(self.bar.total - self.bar.n)
+            self.bar.close()
