@@ -126,8 +126,24 @@ class Grade:
     effect_min_sd: float
 
 
+class _Cited:
+    """What records and effects share: a source (or the reserved 'assumption') and an optional range."""
+
+    source: str
+    low: float | None
+    high: float | None
+
+    @property
+    def is_assumption(self) -> bool:
+        return self.source == ASSUMPTION
+
+    @property
+    def has_range(self) -> bool:
+        return self.low is not None and self.high is not None
+
+
 @dataclass(frozen=True)
-class Record:
+class Record(_Cited):
     """One cited probability (a strategy's outcome rate, or a population share)."""
 
     id: str
@@ -153,14 +169,6 @@ class Record:
     def parameter(self) -> str:
         return f"{self.strategy}.{self.outcome}"
 
-    @property
-    def is_assumption(self) -> bool:
-        return self.source == ASSUMPTION
-
-    @property
-    def has_range(self) -> bool:
-        return self.low is not None and self.high is not None
-
     def cited(self) -> str:
         """The reported value as text, e.g. ``92-95%`` or ``53% (n=25)``."""
         if self.has_range:
@@ -175,7 +183,7 @@ class Record:
 
 
 @dataclass(frozen=True)
-class Effect:
+class Effect(_Cited):
     """A covariate effect: odds ratio per ``per`` units of ``covariate`` away from ``reference``."""
 
     id: str
@@ -196,14 +204,6 @@ class Effect:
     also_cites: tuple[str, ...] = ()
     informed_by: tuple[str, ...] = ()
     use: bool = True
-
-    @property
-    def is_assumption(self) -> bool:
-        return self.source == ASSUMPTION
-
-    @property
-    def has_range(self) -> bool:
-        return self.low is not None and self.high is not None
 
     def cited(self) -> str:
         txt = f"OR {self.odds_ratio:g}"
