@@ -153,6 +153,9 @@ _EXTRA_COMMANDS.append(_register_voi)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    import os
+
+    os.environ.setdefault("MPLBACKEND", "Agg")  # files only: never open a window, even on a desktop
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import matplotlib
-
-matplotlib.use("Agg", force=False)
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt  # the backend is the caller's: the CLI selects Agg, a notebook keeps inline
 
 DISCLAIMER = "Supports, does not replace, clinical judgement."
 

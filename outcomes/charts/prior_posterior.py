@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from outcomes.charts.common import HARM_COLOR, NEUTRAL_COLOR, STRATEGY_COLORS, new_axes, stamp
+from outcomes.charts.common import HARM_COLOR, NEUTRAL_COLOR, STRATEGY_COLORS, new_axes, finish
 
 PRIOR_COLOR = "#8a9099"
 
@@ -52,7 +52,7 @@ def plot_prior_posterior(table_or_data, ax=None):
     ax.set_title(f"Prior vs posterior after the study data (conflict: prior predictive tail p < {thr:g})",
                  fontsize=10, loc="left")
     if len(table):
-        ax.legend(loc="lower left", fontsize=8, frameon=False)
-    stamp(fig, str(table.attrs.get("time_frame", "")) or "as reported by the studies",
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=3, fontsize=8, frameon=False)
+    finish(fig, str(table.attrs.get("time_frame", "")) or "as reported by the studies",
           str(table.attrs.get("evidence_version", "")))
     return ax

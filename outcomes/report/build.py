@@ -53,7 +53,7 @@ def _img(path: Path) -> str:
     return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
 
 
-def _patient_lines(summary) -> list[dict]:
+def patient_lines(summary) -> list[dict]:
     """One block per strategy in plain words, same denominator and time frame for all."""
     out = []
     for s in STRATEGIES:
@@ -68,7 +68,7 @@ def _patient_lines(summary) -> list[dict]:
     return out
 
 
-def _weight_words(summary) -> str:
+def weight_words(summary) -> str:
     w = summary.weight
     pb = summary.prob_best_at_weight
     best = summary.preferred
@@ -160,7 +160,7 @@ def build_report(inputs: ReportInputs, folder: Path, progress: Callable[[str], N
     html = _env().get_template("report.html.j2").render(
         profile=d.profile, profile_lines=d.profile.describe(), summary=summary, prov=prov,
         time_frame=TIME_FRAME, time_frame_text=TIME_FRAME_TEXT, evidence_version=ev,
-        patient=_patient_lines(summary), weight_words=_weight_words(summary),
+        patient=patient_lines(summary), weight_words=weight_words(summary),
         flip_text=summary.flip_text(),
         images={"icon_arrays": _img(figures["icon_arrays"]), "benefit_harm": _img(figures["benefit_harm"]),
                 "preference": _img(figures["preference_curve"]), "prior_cited": _img(figures["prior_vs_cited"])},
