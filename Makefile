@@ -50,7 +50,7 @@ test: $(VENV)/.stamp-test
 	$(VPY) -m pytest $(PYTEST_ARGS)
 
 lab: $(VENV)/.stamp-lab
-	$(VENV)/bin/jupyter lab notebooks/
+	$(VENV)/bin/jupyter lab notebooks/ $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 bench: $(VENV)/.stamp-test
 	@for b in benchmarks/*.py; do echo "== $$b"; $(VPY) $$b || exit 1; done
