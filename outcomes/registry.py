@@ -440,7 +440,29 @@ def _parse_value(d: dict, file: Path, where: str, problems: Problems) -> tuple[f
     return point, low, high
 
 
-def _parse_records(data: Any, file: Path, problems: Problems) -> list[Record]:
+@dataclass(frozen=True)
+class _Ref:
+    """The cross-checkable parts (id, source, grade, citations) of an entry whose own fields had errors, so that
+    its unresolved source or unknown grade is reported in the same pass rather than after the first fix."""
+
+    id: str
+    file: str
+    kind: str
+    source: str
+    grade: str
+    also_cites: tuple[str, ...]
+    informed_by: tuple[str, ...]
+
+
+def _ref(d: dict, file: Path, kind: str) -> _Ref | None:
+    rid, src, grade = d.get("id"), d.get("source"), d.get("grade")
+    if not all(isinstance(v, str) and v.strip() for v in (rid, src, grade)):
+        return None
+    keys = lambda k: tuple(x for x in (d.get(k) or []) if isinstance(x, str)) if isinstance(d.get(k), list) else ()  # noqa: E731
+    return _Ref(rid.strip(), file.name, kind, src.strip(), grade.strip(), keys("also_cites"), keys("informed_by"))
+
+
+def _parse_records(data: Any, file: Path, problems: Problems, broken: list | None = None) -> list[Record]:
     out: list[Record] = []
     if not isinstance(data, dict) or set(data) != {"records"} or not isinstance(data["records"], list):
         problems.add(file, None, None, "must be a mapping with one key 'records' holding a list of records")
@@ -476,6 +498,8 @@ def _parse_records(data: Any, file: Path, problems: Problems) -> list[Record]:
         if n is not None and point is None and low is not None and high is not None:
             problems.add(file, where, "point", "is missing: a sample size 'n' needs the observed 'point' value")
         if len(problems.items) > before:
+            if broken is not None and (ref := _ref(r, file, "record")):
+                broken.append(ref)
             continue
         out.append(Record(id=rid.strip(), strategy=strategy, outcome=r["outcome"], range_meaning=r["range_meaning"],
                           file=file.name, point=point, low=low, high=high, mass=mass, n=n, also_cites=also,
@@ -483,7 +507,7 @@ def _parse_records(data: Any, file: Path, problems: Problems) -> list[Record]:
     return out
 
 
-def _parse_effects(data: Any, file: Path, problems: Problems) -> list[Effect]:
+def _parse_effects(data: Any, file: Path, problems: Problems, broken: list | None = None) -> list[Effect]:
     out: list[Effect] = []
     if not isinstance(data, dict) or set(data) != {"effects"} or not isinstance(data["effects"], list):
         problems.add(file, None, None, "must be a mapping with one key 'effects' holding a list of effects")
@@ -538,6 +562,8 @@ def _parse_effects(data: Any, file: Path, problems: Problems) -> list[Effect]:
         also = _key_list(e, "also_cites", file, where, problems)
         informed = _key_list(e, "informed_by", file, where, problems)
         if len(problems.items) > before:
+            if broken is not None and (ref := _ref(e, file, "effect")):
+                broken.append(ref)
             continue
         out.append(Effect(id=eid.strip(), covariate=e["covariate"], reference=float(e["reference"]),
                           per=float(e["per"]), targets=tuple(targets), odds_ratio=ors["odds_ratio"],
@@ -562,6 +588,7 @@ def load_registry(path: Path | str | None = None) -> Registry:
     sources: dict[str, Source] = {}
     grades: dict[str, Grade] = {}
     records: list[Record] = []
+    broken: list[_Ref] = []
     effects: list[Effect] = []
     declared: dict[str, set[str]] = {"sources": set(), "grades": set()}  # keys named, even if invalid
     for f in files:
@@ -576,14 +603,15 @@ def load_registry(path: Path | str | None = None) -> Registry:
         elif kind == "grades":
             grades = _parse_grades(data, f, problems)
         elif kind == "effects":
-            effects = _parse_effects(data, f, problems)
+            effects = _parse_effects(data, f, problems, broken)
         else:
-            records.extend(_parse_records(data, f, problems))
+            records.extend(_parse_records(data, f, problems, broken))
 
     # cross-record checks: ids, sources, grades, completeness
     seen: dict[str, str] = {}
-    for item in [*records, *effects]:
-        where = f"{'record' if isinstance(item, Record) else 'effect'} '{item.id}'"
+    for item in [*records, *effects, *broken]:
+        kind = item.kind if isinstance(item, _Ref) else ("record" if isinstance(item, Record) else "effect")
+        where = f"{kind} '{item.id}'"
         if item.id in seen:
             problems.add(path / item.file, where, "id", f"duplicate id (also in {seen[item.id]}); ids must be unique")
         seen.setdefault(item.id, item.file)

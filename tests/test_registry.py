@@ -241,3 +241,25 @@ def test_duplicate_key_in_a_record_is_refused(tmp_path):
         load_registry(reg)
     msg = str(err.value)
     assert "fusion.yaml" in msg and "duplicate key 'low'" in msg and "each key once" in msg
+
+
+def test_field_errors_and_cross_check_errors_of_one_record_are_reported_together(tmp_path):
+    """A record with a bad field AND an unknown grade gets both problems in one pass."""
+    import shutil
+
+    from outcomes.errors import InputError
+    from outcomes.registry import default_registry_path, load_registry
+
+    reg = tmp_path / "priors"
+    shutil.copytree(default_registry_path(), reg)
+    f = reg / "fusion.yaml"
+    text = f.read_text()
+    text = text.replace("    low: 0.92\n    high: 0.95\n", "    low: 1.92\n    high: 0.95\n", 1)
+    text = text.replace("    source: praxis_fusion_necessity_2025\n    also_cites: [praxis_posterior_fusion_2025]\n    grade: very_low",
+                        "    source: praxis_fusion_necessity_2025\n    also_cites: [praxis_posterior_fusion_2025]\n    grade: medium", 1)
+    f.write_text(text)
+    with pytest.raises(InputError) as err:
+        load_registry(reg)
+    fields = {(p.where, p.field) for p in err.value.problems}
+    assert ("record 'fusion_solid_guideline'", "low") in fields
+    assert ("record 'fusion_solid_guideline'", "grade") in fields
