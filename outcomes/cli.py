@@ -44,6 +44,13 @@ def _cmd_evidence(args: argparse.Namespace) -> int:
     return 0
 
 
+def _voi_section(decision) -> dict:
+    """The report's "What the answer depends on" section (clinician part; single-input EVPPI)."""
+    from outcomes.voi.analysis import report_section
+
+    return report_section(decision)
+
+
 def _cmd_report(args: argparse.Namespace) -> int:
     from pathlib import Path
 
@@ -56,11 +63,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
     try:
         decision = decide(profile, registry=args.registry, posterior=args.posterior, weight=args.weight,
                           n_draws=args.draws, seed=args.seed, step=progress, allow_failed=args.allow_failed)
-        from outcomes.voi.analysis import report_section
-
-        extra = (report_section(decision),)  # "What the answer depends on" (clinician part; single-input EVPPI)
         written = write_report_atomically(
-            out, lambda folder: build_report(ReportInputs(decision, extra_sections=extra), folder, progress))
+            out, lambda folder: build_report(ReportInputs(decision, section_makers=(_voi_section,)), folder, progress))
     finally:
         progress.close()
     s = decision.summary

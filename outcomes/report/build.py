@@ -42,6 +42,9 @@ PATIENT_OUTCOMES = ("improved", "harm", "improved_without_harm", "harm_without_i
 class ReportInputs:
     decision: Decision
     extra_sections: tuple[dict, ...] = ()
+    section_makers: tuple[Callable[[Decision], dict], ...] = ()
+    """Functions of the decision that return more ``{"title", "html"}`` sections for the clinician part; they run
+    in the chart-drawing child process when there is one (e.g. the value-of-information summary)."""
 
 
 def _env() -> Environment:
@@ -91,41 +94,46 @@ def _chart_figure(name: str, d: Decision, table):
 
 
 CHARTS = ("icon_arrays", "benefit_harm", "preference_curve", "prior_vs_cited")
-_SPLIT = (("prior_vs_cited", "preference_curve"), ("icon_arrays", "benefit_harm"))  # ~equal drawing cost
+# (child, parent): about equal work once the child also runs the section makers
+_SPLIT = (("prior_vs_cited",), ("icon_arrays", "benefit_harm", "preference_curve"))
 _STATE: dict = {}
 
 
-def _render(names: tuple[str, ...]) -> dict[str, str]:
-    d, table, folder = _STATE["job"]
+def _render(names: tuple[str, ...], with_sections: bool = False) -> tuple[dict[str, str], list[dict]]:
+    d, table, folder, makers = _STATE["job"]
     out = {}
     for name in names:
         fig = _chart_figure(name, d, table)
         out[name] = str(save_figure(fig, folder, name)[0])
         plt.close(fig)
-    return out
+    return out, ([make(d) for make in makers] if with_sections else [])
 
 
-def render_charts(d: Decision, table, folder: Path, parallel: bool | None = None) -> dict[str, Path]:
-    """Draw every chart and save PNG + SVG. Drawing is CPU-bound matplotlib work that holds the GIL, so on a
-    machine with two or more cores half of the charts are drawn in one forked child process (inheriting the
-    imported modules and the data) while this process draws the other half."""
+def render_charts(d: Decision, table, folder: Path, parallel: bool | None = None,
+                  section_makers: tuple = ()) -> tuple[dict[str, Path], list[dict]]:
+    """Draw every chart (PNG + SVG) and run the section makers; returns (chart paths, sections).
+
+    Drawing is CPU-bound matplotlib work that holds the GIL, so on a machine with two or more cores part of the
+    work runs in one forked child process (inheriting the imported modules and the data) while this process
+    draws the rest."""
     if parallel is None:
         parallel = (os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods()
-    _STATE["job"] = (d, table, folder)
+    _STATE["job"] = (d, table, folder, tuple(section_makers))
     try:
         if not parallel:
-            paths = _render(CHARTS)
+            paths, sections = _render(CHARTS, with_sections=True)
         else:
             with warnings.catch_warnings():
-                # idle BLAS threads make Python warn that fork() "may lead to deadlocks"; the child only draws
+                # idle BLAS threads make Python warn that fork() "may lead to deadlocks"; the child only computes
                 warnings.simplefilter("ignore", DeprecationWarning)
                 with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as pool:
-                    child = pool.submit(_render, _SPLIT[0])
-                    paths = _render(_SPLIT[1])
-                    paths.update(child.result())
+                    child = pool.submit(_render, _SPLIT[0], True)
+                    paths, _ = _render(_SPLIT[1])
+                    child_paths, sections = child.result()
+                    paths.update(child_paths)
     finally:
         _STATE.clear()
-    return {k: Path(paths[k]) for k in CHARTS}
+    return {k: Path(paths[k]) for k in CHARTS}, sections
 
 
 def build_report(inputs: ReportInputs, folder: Path, progress: Callable[[str], None] | None = None) -> Path:
@@ -138,7 +146,7 @@ def build_report(inputs: ReportInputs, folder: Path, progress: Callable[[str], N
 
     progress("charts")
     table = evidence_table(reg, d.priors)
-    figures = render_charts(d, table, folder)
+    figures, made = render_charts(d, table, folder, section_makers=inputs.section_makers)
 
     progress("tables")
     summary.rates.to_csv(folder / "rates.csv", index=False)
@@ -171,7 +179,7 @@ def build_report(inputs: ReportInputs, folder: Path, progress: Callable[[str], N
         strategy_labels=STRATEGY_LABELS, short_labels=SHORT_LABELS, disclaimer=DISCLAIMER,
         posterior_file=d.posterior_file, package_version=__version__,
         generated=_dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        extra_sections=inputs.extra_sections,
+        extra_sections=(*inputs.extra_sections, *made),
     )
     out = folder / "report.html"
     out.write_text(html, encoding="utf-8")
