@@ -10,7 +10,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from outcomes.cliutil import Progress, number
+from outcomes.cliutil import Progress, headless_matplotlib, number
 from outcomes.errors import InputError
 
 EXIT_USER_ERROR = 2
@@ -57,6 +57,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from outcomes.pipeline import decide
     from outcomes.report import ReportInputs, build_report, write_report_atomically
 
+    headless_matplotlib()
     profile = Path(args.profile) if args.profile else None
     out = Path(args.out) if args.out else Path("reports") / (profile.stem if profile else "default")
     progress = Progress(["load", "priors", "draws", "simulate", "summarize", "charts", "tables", "html"], "report")
@@ -82,6 +83,7 @@ def _cmd_charts(args: argparse.Namespace) -> int:
     from outcomes.report import write_report_atomically
     from outcomes.report.batch import build_batch, decide_batch
 
+    headless_matplotlib()
     names = [Path(p).stem for p in args.profiles]
     progress = Progress(names + ["charts"], "charts")
     try:
@@ -157,9 +159,6 @@ _EXTRA_COMMANDS.append(_register_voi)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    import os
-
-    os.environ.setdefault("MPLBACKEND", "Agg")  # files only: never open a window, even on a desktop
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

@@ -24,6 +24,17 @@ def number(kind, minimum=None):
     return parse
 
 
+def headless_matplotlib() -> None:
+    """Commands write files only: use the Agg backend (never a window, even on a desktop) unless the user chose
+    one with MPLBACKEND. Called by the command handlers, not at import, so a notebook keeps its inline backend."""
+    import os
+
+    if not os.environ.get("MPLBACKEND"):
+        import matplotlib
+
+        matplotlib.use("Agg")
+
+
 class Progress:
     """A tqdm bar over named steps on a terminal; silent when stderr is not a terminal."""
 

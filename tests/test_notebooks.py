@@ -26,6 +26,12 @@ SMALL = {"n_draws": 300, "mcmc_draws": 1000, "controls": False, "formats": ["png
 DRAWS = SMALL["n_draws"]
 
 
+@pytest.fixture(autouse=True)
+def _kernel_chooses_its_backend(monkeypatch):
+    """A kernel started with MPLBACKEND=Agg in its environment (CI, or an earlier test) would show no figures."""
+    monkeypatch.delenv("MPLBACKEND", raising=False)
+
+
 def _ids(paths):
     return [p.stem for p in paths]
 

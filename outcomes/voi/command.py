@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import math
 
-from outcomes.cliutil import Progress, number
+from outcomes.cliutil import Progress, headless_matplotlib, number
 from outcomes.errors import InputError
 
 MAX_STUDY_SIZE = 10_000
@@ -95,6 +95,7 @@ def run(args: argparse.Namespace) -> int:
 
     profile = Path(args.profile) if args.profile else None
     out = Path(args.out) if args.out else Path("reports") / f"voi-{profile.stem if profile else 'default'}"
+    headless_matplotlib()
     progress = Progress(["load", "draws", "evpi", "evppi", "evsi", "tornado", "sensitivity", "tables", "charts"], "voi")
     try:
         try:
