@@ -407,3 +407,23 @@ def test_pymc_and_nutpie_samplers_agree(priors):
         a, b = (trees[s]["posterior"][var].values.ravel() for s in ("pymc", "nutpie"))
         se = np.hypot(_mc_tolerance(trees["pymc"], var, a.std(), z=1.0), _mc_tolerance(trees["nutpie"], var, b.std(), z=1.0))
         assert abs(a.mean() - b.mean()) < 4 * se, (var, a.mean(), b.mean(), se)
+
+
+def test_shipped_real_registry_study_overrules_the_seed_evidence(tmp_path, registry, priors, capsys):
+    """The cited NORspine counts (68% vs 72% improved) flag both seed improvement priors as conflicting and, once
+    fitted, move the seed patient's preferred strategy at weight 1 from fusion to decompression alone."""
+    from outcomes.pipeline import decide
+
+    data = ROOT / "studies" / "norwegian_registry_2020.csv"
+    studies = load_studies(data)
+    assert {(s.strategy, s.outcome, s.events, s.total) for s in studies.studies} == {
+        ("fusion", "improved", 155, 215), ("decompression", "improved", 150, 219)}
+    post = tmp_path / "post.nc"
+    assert main(["update", "--data", str(data), "--out", str(post), "--draws", "1000"]) == 0
+    printed = capsys.readouterr().out
+    assert "Method: exact" in printed and printed.count("CONFLICT") == 2
+    before = decide(None, registry=registry, n_draws=2000, seed=1).summary
+    after = decide(None, registry=registry, posterior=post, n_draws=2000, seed=1).summary
+    assert before.preferred == "fusion" and after.preferred == "decompression"
+    gap = lambda s: s.rate("fusion", "improved")["mean"] - s.rate("decompression", "improved")["mean"]  # noqa: E731
+    assert gap(after) < gap(before) - 0.2
