@@ -80,19 +80,32 @@ def _simulate_chunk(p: dict[str, np.ndarray], lo: int, hi: int, n: int, seed_seq
     def col(key: str) -> np.ndarray:
         return p[key][lo:hi, None]
 
-    def put(s: str, o: str, x: np.ndarray) -> None:
-        counts[lo:hi, _S[s], _O[o]] = np.count_nonzero(x, axis=1)
+    def put(s: str, o: str, x: np.ndarray) -> np.ndarray:
+        c = np.count_nonzero(x, axis=1)
+        counts[lo:hi, _S[s], _O[o]] = c
         if events is not None:
             events[lo:hi, :, _S[s], _O[o]] = x
+        return c
+
+    def composites(s: str, imp: np.ndarray, harm: np.ndarray, n_imp: np.ndarray, n_harm: np.ndarray) -> None:
+        """improved-without-harm and harm-without-improvement, counted from one AND (patients with both)."""
+        both = np.logical_and(imp, harm, out=b5)
+        n_both = np.count_nonzero(both, axis=1)
+        counts[lo:hi, _S[s], _O["improved_without_harm"]] = n_imp - n_both
+        counts[lo:hi, _S[s], _O["harm_without_improvement"]] = n_harm - n_both
+        if events is not None:
+            events[lo:hi, :, _S[s], _O["improved_without_harm"]] = imp & ~harm
+            events[lo:hi, :, _S[s], _O["harm_without_improvement"]] = harm & ~imp
 
     for s, base in (("fusion", 0), ("decompression", 4)):
         imp = np.less(u[base], col(f"{s}.improved"), out=b0)
         comp = np.less(u[base + 1], col(f"{s}.complication"), out=b1)
-        put(s, "improved", imp)
-        put(s, "complication", comp)
-        put(s, "harm", comp)
-        put(s, "improved_without_harm", np.greater(imp, comp, out=b2))  # imp & ~comp
-        put(s, "harm_without_improvement", np.greater(comp, imp, out=b2))  # comp & ~imp
+        n_imp = put(s, "improved", imp)
+        n_comp = put(s, "complication", comp)
+        counts[lo:hi, _S[s], _O["harm"]] = n_comp  # a surgical strategy's harm is its complication
+        if events is not None:
+            events[lo:hi, :, _S[s], _O["harm"]] = comp
+        composites(s, imp, comp, n_imp, n_comp)
         if s == "fusion":
             put(s, "solid_fusion", np.less(u[2], col("fusion.solid_fusion"), out=b2))
             put(s, "reoperation", np.less(u[3], col("fusion.reoperation"), out=b2))
@@ -108,13 +121,12 @@ def _simulate_chunk(p: dict[str, np.ndarray], lo: int, hi: int, n: int, seed_seq
     imp &= np.less(u[9], col("medication.sustained"), out=b2)
     side = np.less(u[10], col("medication.side_effects"), out=b2)
     worse = np.less(u[11], col("medication.deficit_progression"), out=b3)
-    put("medication", "improved", imp)
+    n_imp = put("medication", "improved", imp)
     put("medication", "complication", side)
     put("medication", "deficit_progression", worse)
     harm = np.logical_or(side, worse, out=b4)
-    put("medication", "harm", harm)
-    put("medication", "improved_without_harm", np.greater(imp, harm, out=b5))
-    put("medication", "harm_without_improvement", np.greater(harm, imp, out=b5))
+    n_harm = put("medication", "harm", harm)
+    composites("medication", imp, harm, n_imp, n_harm)
 
 
 def simulate(draws: xr.Dataset, profile: Profile | dict[str, float], *, n_patients: int = DEFAULT_PATIENTS,
