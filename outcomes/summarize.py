@@ -1,7 +1,8 @@
 """Decision summaries: what each strategy means for a patient like this one, in natural frequencies.
 
 From a simulation (``outcomes.simulate``), per strategy and outcome: the expected number out of 100 and its
-90% credible interval ("31 of 100, plausibly 22 to 41"), with the uncertainty also in words; absolute
+90% interval ("31 of 100, plausibly 22 to 41"; with 100 simulated patients per draw this is the posterior
+predictive interval of the number among 100 people like this one), with the uncertainty also in words; absolute
 differences between strategies; for a preference weight w (how many improvements one harm cancels) the
 net outcome per 100 = improved - w * harm, the probability that each strategy gives the best net outcome
 over a range of weights, and the weights at which the preferred strategy (highest expected net outcome)
