@@ -31,7 +31,7 @@ import sys  # noqa: E402
 import time  # noqa: E402
 
 import numpy as np  # noqa: E402
-from scipy import integrate, special, stats  # noqa: E402
+from scipy import integrate, stats  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
@@ -41,6 +41,7 @@ from outcomes.elicit import elicit  # noqa: E402
 from outcomes.profile import load_profile  # noqa: E402
 from outcomes.registry import load_registry  # noqa: E402
 from outcomes.voi import core, regression  # noqa: E402
+from outcomes.voi.reference import toy_nb, toy_sample  # noqa: E402
 
 
 def voi_all_seconds() -> float:
@@ -86,17 +87,6 @@ def evppi_vs_exact() -> float:
             est.append(regression.evppi(np.column_stack([0.3 * noise, f(th) + noise]), th, n_samples=0).value)
         worst = max(worst, abs(np.mean(est) - exact) / exact)
     return worst
-
-
-def toy_sample(n, rng):
-    return np.column_stack([rng.beta(6, 4, n), rng.beta(3, 7, n), rng.beta(5, 5, n), rng.normal(0, 0.5, n),
-                            rng.beta(2, 2, n)])
-
-
-def toy_nb(x):
-    t1, t2, t3, t4 = x[:, 0], x[:, 1], x[:, 2], x[:, 3]
-    return np.column_stack([np.zeros(len(t1)), 100 * (special.expit(special.logit(t1) + t4) - 0.5 * t2) - 45,
-                            100 * (t3 * (0.4 + 0.6 * t1) - 0.2 * t2) - 32])
 
 
 def evppi_vs_nested() -> float:

@@ -7,28 +7,17 @@ import math
 import numpy as np
 import pytest
 import xarray as xr
-from scipy import integrate, special, stats
+from scipy import integrate, stats
 
 from outcomes.draws import prior_draws
 from outcomes.elicit import elicit
 from outcomes.profile import load_profile
 from outcomes.registry import PARAMETERS, load_registry
 from outcomes.voi import core, regression
+from outcomes.voi.reference import toy_nb, toy_sample
 from outcomes.voi.command import parse_study_sizes, parse_weights
 
 # --- a small model with known answers -------------------------------------------------------------------------
-
-
-def toy_sample(n, rng):
-    """Independent inputs: three Beta probabilities, a Normal log odds ratio, and one input no strategy uses."""
-    return np.column_stack([rng.beta(6, 4, n), rng.beta(3, 7, n), rng.beta(5, 5, n), rng.normal(0, 0.5, n),
-                            rng.beta(2, 2, n)])
-
-
-def toy_nb(x):
-    t1, t2, t3, t4 = x[:, 0], x[:, 1], x[:, 2], x[:, 3]
-    return np.column_stack([np.zeros(len(t1)), 100 * (special.expit(special.logit(t1) + t4) - 0.5 * t2) - 45,
-                            100 * (t3 * (0.4 + 0.6 * t1) - 0.2 * t2) - 32])
 
 
 @pytest.fixture(scope="module")
