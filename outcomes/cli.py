@@ -10,7 +10,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from outcomes.cliutil import Progress, headless_matplotlib, number
+from outcomes.cliutil import Progress, add_decision_options, headless_matplotlib
 from outcomes.errors import InputError
 
 EXIT_USER_ERROR = 2
@@ -88,7 +88,8 @@ def _cmd_charts(args: argparse.Namespace) -> int:
     progress = Progress(names + ["charts"], "charts")
     try:
         decisions = decide_batch(args.profiles, step=progress, registry=args.registry, posterior=args.posterior,
-                                 weight=args.weight, n_draws=args.draws, seed=args.seed)
+                                 weight=args.weight, n_draws=args.draws, seed=args.seed,
+                                 allow_failed=args.allow_failed)
         progress("charts")
         written = write_report_atomically(Path(args.out), lambda folder: build_batch(decisions, names, folder))
     finally:
@@ -108,25 +109,13 @@ def build_parser() -> argparse.ArgumentParser:
     ev.set_defaults(func=_cmd_evidence)
 
     rp = sub.add_parser("report", help="write the patient report (HTML + charts) for one profile")
-    rp.add_argument("--profile", default=None, help="patient profile YAML (default: the shipped seed patient)")
-    rp.add_argument("--registry", default=None, help="registry folder (default: the shipped priors/)")
-    rp.add_argument("--posterior", default=None, help="posterior .nc written by 'outcomes update' (default: priors only)")
-    rp.add_argument("--weight", type=number(float), default=1.0,
-                    help="how many improvements one harm cancels, 0 to 100 (default 1)")
-    rp.add_argument("--draws", type=number(int), default=4000, help="parameter draws (default 4000)")
-    rp.add_argument("--seed", type=number(int), default=0, help="random seed (default 0)")
+    add_decision_options(rp)
     rp.add_argument("--out", default=None, help="output folder (default reports/<profile name>)")
-    rp.add_argument("--allow-failed", action="store_true",
-                    help="use a posterior whose diagnostics failed (every output is stamped as failing)")
     rp.set_defaults(func=_cmd_report)
 
     cp = sub.add_parser("charts", help="outcome charts for a batch of profiles, with a comparison table")
     cp.add_argument("profiles", nargs="+", metavar="PROFILE", help="profile YAML files")
-    cp.add_argument("--registry", default=None, help="registry folder (default: the shipped priors/)")
-    cp.add_argument("--posterior", default=None, help="posterior .nc written by 'outcomes update'")
-    cp.add_argument("--weight", type=number(float), default=1.0, help="how many improvements one harm cancels")
-    cp.add_argument("--draws", type=number(int), default=4000, help="parameter draws (default 4000)")
-    cp.add_argument("--seed", type=number(int), default=0, help="random seed (default 0)")
+    add_decision_options(cp, profile=False)
     cp.add_argument("--out", default="reports/charts", help="output folder (default reports/charts)")
     cp.set_defaults(func=_cmd_charts)
 

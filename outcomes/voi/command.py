@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import math
 
-from outcomes.cliutil import Progress, headless_matplotlib, number
+from outcomes.cliutil import Progress, add_decision_options, headless_matplotlib
 from outcomes.errors import InputError
 
 MAX_STUDY_SIZE = 10_000
@@ -61,21 +61,13 @@ def register(sub) -> None:
                         description="EVPI over weights, EVPPI per parameter/effect/group, EVSI of new studies, "
                                     "tornado and prior sensitivity, in net improvements per 100 patients like "
                                     "this one.")
-    vp.add_argument("--profile", default=None, help="patient profile YAML (default: the shipped seed patient)")
-    vp.add_argument("--registry", default=None, help="registry folder (default: the shipped priors/)")
-    vp.add_argument("--posterior", default=None, help="posterior .nc written by 'outcomes update' (default: priors)")
-    vp.add_argument("--weight", type=number(float), default=1.0,
-                    help="how many improvements one harm cancels, 0 to 100 (default 1)")
+    add_decision_options(vp)
     vp.add_argument("--weights", default="0:5:50", help="EVPI weight grid LO:HI:N (default 0:5:50)")
     vp.add_argument("--study-sizes", default="25,50,100,200,400,1000",
                     help="new-study sizes for EVSI, comma-separated (default 25,50,100,200,400,1000)")
     vp.add_argument("--study-on", default=None,
                     help="parameters or registry record ids for EVSI, comma-separated (default: the 3 largest EVPPIs)")
-    vp.add_argument("--draws", type=number(int), default=4000, help="parameter draws (default 4000)")
-    vp.add_argument("--seed", type=number(int), default=0, help="random seed (default 0)")
     vp.add_argument("--out", default=None, help="output folder (default reports/voi-<profile name>)")
-    vp.add_argument("--allow-failed", action="store_true",
-                    help="use a posterior whose diagnostics failed (every output is stamped as failing)")
     vp.set_defaults(func=run)
 
 
