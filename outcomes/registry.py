@@ -574,9 +574,13 @@ def _parse_effects(data: Any, file: Path, problems: Problems, broken: list | Non
 
 def load_registry(path: Path | str | None = None) -> Registry:
     """Load and validate a registry folder. Raises ``InputError`` listing every problem found."""
+    shipped = path is None
     path = Path(path) if path is not None else default_registry_path()
     problems = Problems()
     if not path.is_dir():
+        if shipped:
+            raise InputError(str(path), None, None, "the shipped registry is not beside the package (it lives in the "
+                             "source checkout: install with 'pip install -e .' there); allowed: --registry DIR")
         raise InputError(str(path), None, None, "is not a folder; allowed: a registry folder of *.yaml files")
     files = sorted(path.glob("*.yaml"))
     names = {f.name for f in files}
