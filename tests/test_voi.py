@@ -353,3 +353,13 @@ def test_report_section_is_short_and_escaped(shipped):
     assert time.perf_counter() - t < 2.0
     assert sec["title"] == "What the answer depends on"
     assert "<table" in sec["html"] and "EVPPI" in sec["html"] and "1.6" in sec["html"]
+
+
+def test_rank_correlation_matches_scipy():
+    from outcomes.voi.core import spearman_matrix
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(400, 4))
+    x[:, 1] = np.round(x[:, 1], 1)  # ties
+    x[:, 2] = x[:, 0] ** 3 + rng.normal(size=400)
+    np.testing.assert_allclose(spearman_matrix(x), stats.spearmanr(x).statistic, atol=1e-12)
