@@ -10,7 +10,7 @@ PY_FOUND := $(shell for c in $(PYTHON) python3.13 python3.12 python3; do \
 	then command -v $$c; break; fi; done)
 PYTEST_ARGS ?=
 
-.PHONY: help report evidence test lab bench clean check-python
+.PHONY: help report evidence test test-latest lint lock lab bench clean check-python venv-base venv-test
 
 help:
 	@echo "make report   - set up .venv and write the patient report for the shipped default profile"
@@ -18,42 +18,64 @@ help:
 	@echo "make evidence - print the evidence table (every prior and its source)"
 	@echo "make lab      - open the notebooks in JupyterLab"
 	@echo "make bench    - run the benchmark scripts"
+	@echo "make lint     - ruff (lint + format check, notebooks included) and mypy"
+	@echo "make lock     - re-resolve uv.lock to the newest releases pyproject.toml allows (then run make test)"
+	@echo "make test-latest - run the suite in .venv-latest against the newest releases (finds drift on purpose)"
 
 check-python:
 	@if [ -z "$(PY_FOUND)" ]; then echo "Python 3.12 or newer is needed: install python3.12 (or set PYTHON=/path/to/python3.12) and run make again." >&2; exit 1; fi
 
-$(VENV)/.stamp-base: pyproject.toml | check-python
-	@test -x $(VPY) || $(PY_FOUND) -m venv $(VENV)
-	$(VPY) -m pip install -q --upgrade pip
-	$(VPY) -m pip install -q -e .
-	@touch $@
+# Installs come from the committed lock (uv.lock): a fresh machine gets exactly the tested versions.
+# uv itself is pinned and installed into .uv/ with pip; `make lock` re-resolves the lock from pyproject.toml.
+UV_VERSION := 0.13.9
+UV := .uv/bin/uv
+export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
+export UV_PYTHON_DOWNLOADS := never
+SYNC = $(UV) sync --locked --python $(PY_FOUND)
+ALL_EXTRAS := --extra test --extra app --extra cohort --extra docs --extra lint --extra notebooks
 
-$(VENV)/.stamp-test: pyproject.toml | check-python
-	@test -x $(VPY) || $(PY_FOUND) -m venv $(VENV)
-	$(VPY) -m pip install -q --upgrade pip
-	$(VPY) -m pip install -q -e '.[test]'
-	$(VPY) -m ipykernel install --sys-prefix --name python3 >/dev/null
-	@touch $@ $(VENV)/.stamp-base
+$(UV): | check-python
+	@test -x .uv/bin/python || $(PY_FOUND) -m venv .uv
+	.uv/bin/python -m pip install -q --disable-pip-version-check "uv==$(UV_VERSION)"
 
-$(VENV)/.stamp-lab: pyproject.toml | check-python
-	@test -x $(VPY) || $(PY_FOUND) -m venv $(VENV)
-	$(VPY) -m pip install -q -e '.[test,notebooks]'
-	@touch $@ $(VENV)/.stamp-base $(VENV)/.stamp-test
+venv-base: $(UV)
+	@$(SYNC) -q
 
-report: $(VENV)/.stamp-base
+venv-test: $(UV)
+	@$(SYNC) -q $(ALL_EXTRAS)
+	@test -f $(VENV)/share/jupyter/kernels/python3/kernel.json || $(VPY) -m ipykernel install --sys-prefix --name python3 >/dev/null
+
+lock: $(UV)
+	$(UV) lock --upgrade --python $(PY_FOUND)
+
+report: venv-base
 	$(VENV)/bin/outcomes report
 
-evidence: $(VENV)/.stamp-base
+evidence: venv-base
 	$(VENV)/bin/outcomes evidence
 
-test: $(VENV)/.stamp-test
+test: venv-test lint
 	$(VPY) -m pytest $(PYTEST_ARGS)
 
-lab: $(VENV)/.stamp-lab
+# The suite against the newest releases allowed by pyproject.toml, in a separate venv: drift found on purpose.
+test-latest: $(UV)
+	rm -rf .venv-latest
+	$(PY_FOUND) -m venv .venv-latest
+	UV_PROJECT_ENVIRONMENT= VIRTUAL_ENV=$(abspath .venv-latest) $(UV) pip install -q --python .venv-latest/bin/python --upgrade -e '.[test,app,cohort,docs,lint]'
+	.venv-latest/bin/python -m ipykernel install --sys-prefix --name python3 >/dev/null
+	.venv-latest/bin/python -m pip list --format=freeze 2>/dev/null | grep -iE '^(numpy|scipy|pandas|pymc|pytensor|arviz|preliz|nutpie)==' || true
+	.venv-latest/bin/python -m pytest $(PYTEST_ARGS)
+
+lint: venv-test
+	$(VENV)/bin/ruff check outcomes tests benchmarks notebooks
+	$(VENV)/bin/ruff format --check outcomes tests benchmarks notebooks
+	$(VENV)/bin/mypy
+
+lab: venv-test
 	$(VENV)/bin/jupyter lab notebooks/ $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
-bench: $(VENV)/.stamp-test
+bench: venv-test
 	@for b in benchmarks/*.py; do echo "== $$b"; $(VPY) $$b || exit 1; done
 
 clean:
-	rm -rf $(VENV) reports .pytest_cache
+	rm -rf $(VENV) .venv-latest .uv reports .pytest_cache .mypy_cache .ruff_cache

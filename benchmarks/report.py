@@ -17,8 +17,10 @@ import tempfile
 import time
 from pathlib import Path
 
-BASELINE = ("import numpy as np, matplotlib; matplotlib.use('Agg'); import matplotlib.pyplot as plt; "
-            "fig, ax = plt.subplots(); ax.plot(np.arange(10)); fig.savefig(%r)")
+BASELINE = (
+    "import numpy as np, matplotlib; matplotlib.use('Agg'); import matplotlib.pyplot as plt; "
+    "fig, ax = plt.subplots(); ax.plot(np.arange(10)); fig.savefig(%r)"
+)
 
 
 def timed(cmd: list[str], env: dict) -> float:

@@ -71,9 +71,9 @@ def pymc_prior_predictive_seconds(priors, covariates: dict, n_draws: int, n_pati
     from outcomes.model import EVENTS
 
     registry = priors.registry
-    with pm.Model() as model:
+    with pm.Model():
         p = {k: v.pymc(f"p_{k.replace('.', '__')}") for k, v in priors.parameters.items()}
-        shift = {k: 0.0 for k in p}
+        shift = dict.fromkeys(p, 0.0)
         for eid, prior in priors.effects.items():
             e = registry.effect(eid)
             x = (covariates[e.covariate] - e.reference) / e.per
@@ -82,13 +82,16 @@ def pymc_prior_predictive_seconds(priors, covariates: dict, n_draws: int, n_pati
             beta = prior.pymc(f"log_or__{eid}")
             for t in e.targets:
                 shift[t] = shift[t] + beta * x
-        adj = {k: pm.math.invlogit(pm.math.logit(p[k]) + shift[k]) if not isinstance(shift[k], float) else p[k]
-               for k in p}
+        adj = {
+            k: pm.math.invlogit(pm.math.logit(p[k]) + shift[k]) if not isinstance(shift[k], float) else p[k] for k in p
+        }
         for s, key in (("fusion", "fusion"), ("decompression", "decompression")):
             for ev in EVENTS[s]:
                 pm.Bernoulli(f"{s}_{ev}", p=adj[f"{key}.{ev}"], shape=n_patients)
         neuro = pm.Bernoulli("medication_neuropathic", p=adj["population.neuropathic_component"], shape=n_patients)
-        first_p = pt.switch(neuro, adj["medication.initial_response_neuropathic"], adj["medication.initial_response_other"])
+        first_p = pt.switch(
+            neuro, adj["medication.initial_response_neuropathic"], adj["medication.initial_response_other"]
+        )
         pm.Bernoulli("medication_first_response", p=first_p, shape=n_patients)
         pm.Bernoulli("medication_sustained", p=adj["medication.sustained_response"], shape=n_patients)
         pm.Bernoulli("medication_side_effects", p=adj["medication.side_effects"], shape=n_patients)
@@ -107,7 +110,7 @@ def pymc_prior_predictive_seconds(priors, covariates: dict, n_draws: int, n_pati
 
 def peak_rss_1e9() -> float:
     code = (
-        "import resource, sys; sys.path.insert(0, %r)\n"
+        f"import resource, sys; sys.path.insert(0, {os.path.dirname(HERE)!r})\n"
         "from outcomes.registry import load_registry; from outcomes.elicit import elicit\n"
         "from outcomes.draws import prior_draws; from outcomes.profile import load_profile\n"
         "from outcomes.simulate import simulate\n"
@@ -115,7 +118,7 @@ def peak_rss_1e9() -> float:
         "n = int(round(1e9 / (4000 * 12)))\n"
         "s = simulate(d, load_profile(), n_patients=n, seed=1, keep_patients=False)\n"
         "assert int(s['count'].sum()) > 0\n"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n" % os.path.dirname(HERE)
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return int(out.stdout.strip().splitlines()[-1]) / 1024**2  # KiB -> GiB
@@ -135,8 +138,12 @@ def main() -> None:
     total = n_draws * n_patients * N_EVENTS
     repeats = 2 if args.quick else 3
 
-    one = best_of(lambda: simulate(draws, profile, n_patients=n_patients, seed=1, workers=1, keep_patients=False), repeats)
-    two = best_of(lambda: simulate(draws, profile, n_patients=n_patients, seed=1, workers=2, keep_patients=False), repeats)
+    one = best_of(
+        lambda: simulate(draws, profile, n_patients=n_patients, seed=1, workers=1, keep_patients=False), repeats
+    )
+    two = best_of(
+        lambda: simulate(draws, profile, n_patients=n_patients, seed=1, workers=2, keep_patients=False), repeats
+    )
     raw = min(raw_limit(total) for _ in range(repeats))
     print(f"patient_outcomes: {total}")
     print(f"ours_one_core_per_s: {total / one:.3g}")

@@ -51,8 +51,19 @@ def _fit(data, priors, sampler):
     from outcomes.update import fit
 
     t = time.perf_counter()
-    tree = fit(data, priors, method="mcmc", pooling="random", draws=DRAWS, tune=TUNE, chains=CHAINS, seed=SEED,
-               sampler=sampler, allow_failed=True, progress=False)
+    tree = fit(
+        data,
+        priors,
+        method="mcmc",
+        pooling="random",
+        draws=DRAWS,
+        tune=TUNE,
+        chains=CHAINS,
+        seed=SEED,
+        sampler=sampler,
+        allow_failed=True,
+        progress=False,
+    )
     return tree, time.perf_counter() - t
 
 
@@ -67,10 +78,15 @@ def child() -> None:
 
 def _cold_seconds() -> float:
     with tempfile.TemporaryDirectory() as tmp:
-        env = dict(os.environ, PYTENSORFLAGS=f"compiledir={tmp}/pytensor", NUMBA_CACHE_DIR=f"{tmp}/numba",
-                   OUTCOMES_CACHE_DIR=os.environ.get("OUTCOMES_CACHE_DIR", f"{tmp}/outcomes"))
-        out = subprocess.run([sys.executable, __file__, "--child"], env=env, check=True, capture_output=True,
-                             text=True, cwd=ROOT)
+        env = dict(
+            os.environ,
+            PYTENSORFLAGS=f"compiledir={tmp}/pytensor",
+            NUMBA_CACHE_DIR=f"{tmp}/numba",
+            OUTCOMES_CACHE_DIR=os.environ.get("OUTCOMES_CACHE_DIR", f"{tmp}/outcomes"),
+        )
+        out = subprocess.run(
+            [sys.executable, __file__, "--child"], env=env, check=True, capture_output=True, text=True, cwd=ROOT
+        )
         return float(out.stdout.strip().splitlines()[-1])
 
 
@@ -94,8 +110,10 @@ def _compare(data, priors, prefix: str) -> dict[str, float]:
         if not var.startswith(("p_", "log_or__", "tau_")):
             continue
         a, b = (trees[s]["posterior"][var].values.ravel() for s in ("pymc", "nutpie"))
-        se = np.sqrt(a.var() / float(trees["pymc"].attrs["min_ess_bulk"])
-                     + b.var() / float(trees["nutpie"].attrs["min_ess_bulk"]))
+        se = np.sqrt(
+            a.var() / float(trees["pymc"].attrs["min_ess_bulk"])
+            + b.var() / float(trees["nutpie"].attrs["min_ess_bulk"])
+        )
         worst = max(worst, abs(a.mean() - b.mean()) / se)
     res[f"{prefix}max_mean_difference_in_mcse"] = worst
     return res

@@ -61,8 +61,9 @@ def voi_all_seconds() -> float:
 def evppi_single_ms() -> float:
     rng = np.random.default_rng(0)
     th = rng.beta(2, 3, 4000)
-    nb = np.column_stack([rng.normal(0, 5, 4000), 40 * (th - 0.4) + rng.normal(0, 10, 4000),
-                          20 * (th - 0.3) + rng.normal(0, 10, 4000)])
+    nb = np.column_stack(
+        [rng.normal(0, 5, 4000), 40 * (th - 0.4) + rng.normal(0, 10, 4000), 20 * (th - 0.3) + rng.normal(0, 10, 4000)]
+    )
     regression.evppi(nb, th)
     times = []
     for _ in range(30):
@@ -78,8 +79,9 @@ def evppi_vs_exact() -> float:
     worst = 0.0
     rng = np.random.default_rng(5)
     for f in models:
-        exact = (integrate.quad(lambda t: max(0.0, f(t)) * stats.beta.pdf(t, a, b), 0, 1, limit=200)[0]
-                 - max(0.0, integrate.quad(lambda t: f(t) * stats.beta.pdf(t, a, b), 0, 1, limit=200)[0]))
+        exact = integrate.quad(lambda t, f=f: max(0.0, f(t)) * stats.beta.pdf(t, a, b), 0, 1, limit=200)[0] - max(
+            0.0, integrate.quad(lambda t, f=f: f(t) * stats.beta.pdf(t, a, b), 0, 1, limit=200)[0]
+        )
         est = []
         for _ in range(10):
             th = rng.beta(a, b, 4000)
@@ -102,8 +104,15 @@ def evppi_vs_nested() -> float:
             full[:, g], full[:, rest] = gv, rv
             return toy_nb(full)
 
-        nested = core.evppi_nested(nb_fn, None, lambda k, r, rest=rest: toy_sample(k, r)[:, rest], len(x), 1000,
-                                   np.random.default_rng(1), outer=x[:, g])
+        nested = core.evppi_nested(
+            nb_fn,
+            None,
+            lambda k, r, rest=rest: toy_sample(k, r)[:, rest],
+            len(x),
+            1000,
+            np.random.default_rng(1),
+            outer=x[:, g],
+        )
         reg = regression.evppi(nb, x[:, g])
         worst = max(worst, abs(reg.value - nested.value) / nested.se)
     return worst

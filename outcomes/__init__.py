@@ -5,7 +5,8 @@ evidence files -> registry -> elicit -> draws -> simulate -> summarize -> charts
 Heavy imports (pymc, arviz, preliz) live only in the modules that need them.
 """
 
-from importlib.metadata import PackageNotFoundError, version as _version
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as _version
 
 try:
     __version__ = _version("outcomes")

@@ -26,14 +26,14 @@ class _Parser(argparse.ArgumentParser):
 def _cmd_evidence(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from outcomes.elicit import evidence_table, elicit
+    from outcomes.elicit import elicit, evidence_table
     from outcomes.registry import load_registry
 
     registry = load_registry(args.registry)
     table = evidence_table(registry, elicit(registry))
     shown = table.assign(
         prior_mean=table.prior_mean.map(lambda v: f"{v:.3f}"),
-        interval=[f"{lo:.3f}-{hi:.3f}" for lo, hi in zip(table.interval_low, table.interval_high)],
+        interval=[f"{lo:.3f}-{hi:.3f}" for lo, hi in zip(table.interval_low, table.interval_high, strict=True)],
         ess=table.ess.map(lambda v: "" if pd.isna(v) else f"{v:.0f}"),
         used=table.used.map({True: "yes", False: "no (shown only)"}),
     )[["id", "strategy", "outcome", "cited", "prior_mean", "interval", "ess", "grade", "source", "used"]]
@@ -62,17 +62,29 @@ def _cmd_report(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else Path("reports") / (profile.stem if profile else "default")
     progress = Progress(["load", "priors", "draws", "simulate", "summarize", "charts", "tables", "html"], "report")
     try:
-        decision = decide(profile, registry=args.registry, posterior=args.posterior, weight=args.weight,
-                          n_draws=args.draws, seed=args.seed, step=progress, allow_failed=args.allow_failed)
+        decision = decide(
+            profile,
+            registry=args.registry,
+            posterior=args.posterior,
+            weight=args.weight,
+            n_draws=args.draws,
+            seed=args.seed,
+            step=progress,
+            allow_failed=args.allow_failed,
+        )
         written = write_report_atomically(
-            out, lambda folder: build_report(ReportInputs(decision, section_makers=(_voi_section,)), folder, progress))
+            out, lambda folder: build_report(ReportInputs(decision, section_makers=(_voi_section,)), folder, progress)
+        )
     finally:
         progress.close()
     s = decision.summary
     print(f"Report written to {written / 'report.html'}")
     print(s.provenance.line())
     for strategy, v in s.expected_net.items():
-        print(f"  {strategy:14s} net per 100 at weight {s.weight:g}: {100 * v:6.1f}   P(best) {s.prob_best_at_weight[strategy]:.2f}")
+        print(
+            f"  {strategy:14s} net per 100 at weight {s.weight:g}: {100 * v:6.1f}   "
+            f"P(best) {s.prob_best_at_weight[strategy]:.2f}"
+        )
     print(f"  {s.flip_text()}")
     return 0
 
@@ -85,17 +97,24 @@ def _cmd_charts(args: argparse.Namespace) -> int:
 
     headless_matplotlib()
     names = [Path(p).stem for p in args.profiles]
-    progress = Progress(names + ["charts"], "charts")
+    progress = Progress([*names, "charts"], "charts")
     try:
-        decisions = decide_batch(args.profiles, step=progress, registry=args.registry, posterior=args.posterior,
-                                 weight=args.weight, n_draws=args.draws, seed=args.seed,
-                                 allow_failed=args.allow_failed)
+        decisions = decide_batch(
+            args.profiles,
+            step=progress,
+            registry=args.registry,
+            posterior=args.posterior,
+            weight=args.weight,
+            n_draws=args.draws,
+            seed=args.seed,
+            allow_failed=args.allow_failed,
+        )
         progress("charts")
         written = write_report_atomically(Path(args.out), lambda folder: build_batch(decisions, names, folder))
     finally:
         progress.close()
     print(f"Charts for {len(names)} profile(s) written to {written} (comparison.csv beside them)")
-    for name, d in zip(names, decisions):
+    for name, d in zip(names, decisions, strict=True):
         print(f"  {name}: preferred at weight {d.summary.weight:g}: {d.summary.preferred}; {d.summary.flip_text()}")
     return 0
 

@@ -29,14 +29,19 @@ def add_decision_options(parser, *, profile: bool = True) -> None:
     if profile:
         parser.add_argument("--profile", default=None, help="patient profile YAML (default: the shipped seed patient)")
     parser.add_argument("--registry", default=None, help="registry folder (default: the shipped priors/)")
-    parser.add_argument("--posterior", default=None,
-                        help="posterior .nc written by 'outcomes update' (default: priors only)")
-    parser.add_argument("--weight", type=number(float), default=1.0,
-                        help="how many improvements one harm cancels, 0 to 100 (default 1)")
+    parser.add_argument(
+        "--posterior", default=None, help="posterior .nc written by 'outcomes update' (default: priors only)"
+    )
+    parser.add_argument(
+        "--weight", type=number(float), default=1.0, help="how many improvements one harm cancels, 0 to 100 (default 1)"
+    )
     parser.add_argument("--draws", type=number(int), default=4000, help="parameter draws (default 4000)")
     parser.add_argument("--seed", type=number(int), default=0, help="random seed (default 0)")
-    parser.add_argument("--allow-failed", action="store_true",
-                        help="use a posterior whose diagnostics failed (every output is stamped as failing)")
+    parser.add_argument(
+        "--allow-failed",
+        action="store_true",
+        help="use a posterior whose diagnostics failed (every output is stamped as failing)",
+    )
 
 
 def headless_matplotlib() -> None:

@@ -35,8 +35,16 @@ def _effect_coords(registry: Registry, effect_ids: list[str]) -> dict:
     }
 
 
-def from_arrays(p: np.ndarray, log_or: np.ndarray | None, registry: Registry, *, origin: str = "external",
-                effect_ids: list[str] | None = None, seed: int | None = None, **attrs) -> xr.Dataset:
+def from_arrays(
+    p: np.ndarray,
+    log_or: np.ndarray | None,
+    registry: Registry,
+    *,
+    origin: str = "external",
+    effect_ids: list[str] | None = None,
+    seed: int | None = None,
+    **attrs,
+) -> xr.Dataset:
     """Wrap arrays of draws: ``p`` (D, n_parameters) in ``PARAMETERS`` order, ``log_or`` (D, n_effects)."""
     p = np.asarray(p, dtype=float)
     if p.ndim != 2 or p.shape[1] != len(PARAMETERS):
@@ -51,12 +59,15 @@ def from_arrays(p: np.ndarray, log_or: np.ndarray | None, registry: Registry, *,
         raise ValueError(f"log_or must have shape ({p.shape[0]}, {len(effect_ids)}), got {log_or.shape}")
     coords = {"draw": np.arange(p.shape[0]), "parameter": list(PARAMETERS), **_effect_coords(registry, effect_ids)}
     ds = xr.Dataset({"p": (("draw", "parameter"), p), "log_or": (("draw", "effect"), log_or)}, coords=coords)
-    ds.attrs.update({"evidence_version": registry.version, "origin": origin,
-                     "seed": -1 if seed is None else int(seed), **attrs})
+    ds.attrs.update(
+        {"evidence_version": registry.version, "origin": origin, "seed": -1 if seed is None else int(seed), **attrs}
+    )
     return ds
 
 
-def prior_draws(priors: Priors, n_draws: int = DEFAULT_DRAWS, rng: np.random.Generator | int | None = None) -> xr.Dataset:
+def prior_draws(
+    priors: Priors, n_draws: int = DEFAULT_DRAWS, rng: np.random.Generator | int | None = None
+) -> xr.Dataset:
     """Independent draws from every parameter's (pooled) Beta prior and every effect's Normal prior."""
     if priors.registry is None:
         raise ValueError("priors must carry their registry (use outcomes.elicit.elicit)")
@@ -66,10 +77,20 @@ def prior_draws(priors: Priors, n_draws: int = DEFAULT_DRAWS, rng: np.random.Gen
     # a Beta with alpha < 1 can return exactly 0 in floating point; keep draws inside (0, 1)
     p = np.clip(p, 1e-9, 1 - 1e-9)
     effect_ids = list(priors.effects)
-    log_or = np.column_stack([priors.effects[e].draw(rng, n_draws) for e in effect_ids]) if effect_ids \
+    log_or = (
+        np.column_stack([priors.effects[e].draw(rng, n_draws) for e in effect_ids])
+        if effect_ids
         else np.zeros((n_draws, 0))
-    return from_arrays(p, log_or, priors.registry, origin="prior", effect_ids=effect_ids, seed=seed,
-                       cap_scale="none" if priors.cap_scale is None else float(priors.cap_scale))
+    )
+    return from_arrays(
+        p,
+        log_or,
+        priors.registry,
+        origin="prior",
+        effect_ids=effect_ids,
+        seed=seed,
+        cap_scale="none" if priors.cap_scale is None else float(priors.cap_scale),
+    )
 
 
 def load_posterior_draws(path: Path | str, registry: Registry, *, allow_failed: bool = False) -> xr.Dataset:
@@ -80,33 +101,58 @@ def load_posterior_draws(path: Path | str, registry: Registry, *, allow_failed: 
     """
     path = Path(path)
     if not path.is_file():
-        raise InputError(str(path), None, None, "does not exist; allowed: a posterior .nc file written by 'outcomes update'")
+        raise InputError(
+            str(path), None, None, "does not exist; allowed: a posterior .nc file written by 'outcomes update'"
+        )
     try:
         tree = xr.open_datatree(path, engine="h5netcdf")
-    except Exception as exc:  # noqa: BLE001 - any unreadable file is a user error here
-        raise InputError(str(path), None, None, f"cannot be read as netCDF ({type(exc).__name__}); "
-                         "allowed: a posterior .nc file written by 'outcomes update'") from None
+    except Exception as exc:
+        raise InputError(
+            str(path),
+            None,
+            None,
+            f"cannot be read as netCDF ({type(exc).__name__}); "
+            "allowed: a posterior .nc file written by 'outcomes update'",
+        ) from None
     attrs = dict(tree.attrs)
     if "posterior" not in tree.children:
         raise InputError(str(path), None, "posterior", "group is missing; allowed: a file written by 'outcomes update'")
     version = attrs.get("evidence_version")
     if version != registry.version:
-        raise InputError(str(path), None, "evidence_version",
-                         f"is {version!r} but the registry is {registry.version}; refit the posterior with "
-                         "'outcomes update' on this registry")
+        raise InputError(
+            str(path),
+            None,
+            "evidence_version",
+            f"is {version!r} but the registry is {registry.version}; refit the posterior with "
+            "'outcomes update' on this registry",
+        )
     failing = str(attrs.get("diagnostics_status", "ok")) != "ok"
     if failing and not allow_failed:
-        raise InputError(str(path), None, "diagnostics_status",
-                         f"is {attrs.get('diagnostics_status')!r}; a posterior that failed its diagnostics is not used")
+        raise InputError(
+            str(path),
+            None,
+            "diagnostics_status",
+            f"is {attrs.get('diagnostics_status')!r}; a posterior that failed its diagnostics is not used",
+        )
     post = tree["posterior"].to_dataset()
     try:
         p = np.stack([post[f"p_{k.replace('.', '__')}"].values.reshape(-1) for k in PARAMETERS], axis=1)
         effect_ids = [e.id for e in registry.used_effects]
-        log_or = (np.stack([post[f"log_or__{e}"].values.reshape(-1) for e in effect_ids], axis=1)
-                  if effect_ids else np.zeros((p.shape[0], 0)))
+        log_or = (
+            np.stack([post[f"log_or__{e}"].values.reshape(-1) for e in effect_ids], axis=1)
+            if effect_ids
+            else np.zeros((p.shape[0], 0))
+        )
     except KeyError as exc:
         raise InputError(str(path), None, str(exc.args[0]), "variable is missing from the posterior group") from None
-    ds = from_arrays(np.clip(p, 1e-9, 1 - 1e-9), log_or, registry, origin="posterior", effect_ids=effect_ids,
-                     data_hash=str(attrs.get("data_hash", "")), posterior_file=str(path),
-                     diagnostics_status=str(attrs.get("diagnostics_status", "ok")))
+    ds = from_arrays(
+        np.clip(p, 1e-9, 1 - 1e-9),
+        log_or,
+        registry,
+        origin="posterior",
+        effect_ids=effect_ids,
+        data_hash=str(attrs.get("data_hash", "")),
+        posterior_file=str(path),
+        diagnostics_status=str(attrs.get("diagnostics_status", "ok")),
+    )
     return ds

@@ -154,8 +154,11 @@ fresh machine need not import PreliZ (which also imports PyMC) to write the firs
 
 
 def _valid_entry(hit) -> bool:
-    return (isinstance(hit, list) and len(hit) == 2
-            and all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and v > 0 for v in hit))
+    return (
+        isinstance(hit, list)
+        and len(hit) == 2
+        and all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and v > 0 for v in hit)
+    )
 
 
 def _load_shipped() -> dict[str, list[float]]:
@@ -239,8 +242,7 @@ def grade_cap(grade: Grade, cap_scale: float | None) -> float | None:
     return None if cap_scale is None else grade.cap * cap_scale
 
 
-def elicit_record(record: Record, grade: Grade, *, cap_scale: float | None = 1.0,
-                  maxent=maxent_beta) -> BetaPrior:
+def elicit_record(record: Record, grade: Grade, *, cap_scale: float | None = 1.0, maxent=maxent_beta) -> BetaPrior:
     """One record -> its Beta prior (counts, maxent range, or point), capped by its grade."""
     if record.n is not None and record.point is not None:
         k = record.point * record.n
@@ -272,9 +274,13 @@ def pool(priors: list[BetaPrior]) -> BetaPrior:
     """Several records of one quantity: their pseudo-counts add."""
     if len(priors) == 1:
         return priors[0]
-    return BetaPrior(alpha=sum(p.alpha for p in priors), beta=sum(p.beta for p in priors),
-                     sources=tuple(s for p in priors for s in p.sources), method="pooled",
-                     capped=any(p.capped for p in priors))
+    return BetaPrior(
+        alpha=sum(p.alpha for p in priors),
+        beta=sum(p.beta for p in priors),
+        sources=tuple(s for p in priors for s in p.sources),
+        method="pooled",
+        capped=any(p.capped for p in priors),
+    )
 
 
 def elicit(registry: Registry, *, cap_scale: float | None = 1.0, use_cache: bool = True) -> Priors:
@@ -285,15 +291,22 @@ def elicit(registry: Registry, *, cap_scale: float | None = 1.0, use_cache: bool
     def _maxent(low, high, mass):
         return maxent_beta(low, high, mass, use_cache=use_cache)
 
-    records = {r.id: elicit_record(r, registry.grades[r.grade], cap_scale=cap_scale, maxent=_maxent)
-               for r in registry.records}
+    records = {
+        r.id: elicit_record(r, registry.grades[r.grade], cap_scale=cap_scale, maxent=_maxent) for r in registry.records
+    }
     parameters = {p: pool([records[r.id] for r in registry.records_for(p)]) for p in PARAMETERS}
     effects = {e.id: elicit_effect(e, registry.grades[e.grade], cap_scale=cap_scale) for e in registry.used_effects}
-    return Priors(version=registry.version, records=records, parameters=parameters, effects=effects,
-                  cap_scale=cap_scale, registry=registry)
+    return Priors(
+        version=registry.version,
+        records=records,
+        parameters=parameters,
+        effects=effects,
+        cap_scale=cap_scale,
+        registry=registry,
+    )
 
 
-def evidence_table(registry: Registry, priors: Priors | None = None) -> "pd.DataFrame":
+def evidence_table(registry: Registry, priors: Priors | None = None) -> pd.DataFrame:
     """The evidence table: one row per record and effect, with its prior."""
     import pandas as pd
 
@@ -302,25 +315,55 @@ def evidence_table(registry: Registry, priors: Priors | None = None) -> "pd.Data
     for r in registry.records:
         p = priors.records[r.id]
         lo, hi = p.interval()
-        rows.append({
-            "id": r.id, "kind": "rate", "strategy": r.strategy, "outcome": r.outcome, "cited": r.cited(),
-            "range_meaning": r.range_meaning, "time_frame": r.time_frame,
-            "prior": f"Beta({p.alpha:.3g}, {p.beta:.3g})", "prior_mean": p.mean, "interval_low": lo,
-            "interval_high": hi, "ess": p.ess, "uncapped_ess": p.uncapped_ess, "capped": p.capped,
-            "method": p.method, "grade": r.grade, "source": r.source, "assumption": r.is_assumption, "used": r.use,
-        })
+        rows.append(
+            {
+                "id": r.id,
+                "kind": "rate",
+                "strategy": r.strategy,
+                "outcome": r.outcome,
+                "cited": r.cited(),
+                "range_meaning": r.range_meaning,
+                "time_frame": r.time_frame,
+                "prior": f"Beta({p.alpha:.3g}, {p.beta:.3g})",
+                "prior_mean": p.mean,
+                "interval_low": lo,
+                "interval_high": hi,
+                "ess": p.ess,
+                "uncapped_ess": p.uncapped_ess,
+                "capped": p.capped,
+                "method": p.method,
+                "grade": r.grade,
+                "source": r.source,
+                "assumption": r.is_assumption,
+                "used": r.use,
+            }
+        )
     for e in registry.effects:
         p = priors.effects.get(e.id) or elicit_effect(e, registry.grades[e.grade], cap_scale=priors.cap_scale)
         lo, hi = p.interval()
-        rows.append({
-            "id": e.id, "kind": "effect", "strategy": ", ".join(t.split(".")[0] for t in e.targets),
-            "outcome": f"{e.covariate} -> " + ", ".join(t.split(".")[1] for t in e.targets), "cited": e.cited(),
-            "range_meaning": e.range_meaning, "time_frame": "",
-            "prior": f"logOR ~ Normal({p.mu:.2f}, {p.sd:.2f})", "prior_mean": math.exp(p.mu),
-            "interval_low": math.exp(lo), "interval_high": math.exp(hi), "ess": float("nan"),
-            "uncapped_ess": float("nan"), "capped": False, "method": "normal", "grade": e.grade, "source": e.source,
-            "assumption": e.is_assumption, "used": e.use,
-        })
+        rows.append(
+            {
+                "id": e.id,
+                "kind": "effect",
+                "strategy": ", ".join(t.split(".")[0] for t in e.targets),
+                "outcome": f"{e.covariate} -> " + ", ".join(t.split(".")[1] for t in e.targets),
+                "cited": e.cited(),
+                "range_meaning": e.range_meaning,
+                "time_frame": "",
+                "prior": f"logOR ~ Normal({p.mu:.2f}, {p.sd:.2f})",
+                "prior_mean": math.exp(p.mu),
+                "interval_low": math.exp(lo),
+                "interval_high": math.exp(hi),
+                "ess": float("nan"),
+                "uncapped_ess": float("nan"),
+                "capped": False,
+                "method": "normal",
+                "grade": e.grade,
+                "source": e.source,
+                "assumption": e.is_assumption,
+                "used": e.use,
+            }
+        )
     df = pd.DataFrame(rows)
     df.attrs["evidence_version"] = registry.version
     return df

@@ -29,13 +29,20 @@ class Problem:
 class InputError(ValueError):
     """A user mistake in an input file or option. ``str(err)`` is one line per problem."""
 
-    def __init__(self, file: str, where: str | None = None, field: str | None = None,
-                 message: str = "invalid value", *, problems: list[Problem] | None = None):
+    def __init__(
+        self,
+        file: str,
+        where: str | None = None,
+        field: str | None = None,
+        message: str = "invalid value",
+        *,
+        problems: list[Problem] | None = None,
+    ):
         self.problems = problems if problems else [Problem(str(file), where, field, message)]
         super().__init__("; ".join(str(p) for p in self.problems))
 
     @classmethod
-    def collect(cls, problems: list[Problem]) -> "InputError":
+    def collect(cls, problems: list[Problem]) -> InputError:
         return cls("", problems=list(problems))
 
     @property

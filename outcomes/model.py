@@ -47,16 +47,35 @@ OUTCOMES: tuple[str, ...] = (
 """The result axis shared by all strategies (not every outcome applies to every strategy)."""
 
 BENEFITS = ("improved", "improved_without_harm")
-HARMS = ("harm", "complication", "deficit_progression", "harm_without_improvement", "reoperation",
-         "later_instability")
+HARMS = ("harm", "complication", "deficit_progression", "harm_without_improvement", "reoperation", "later_instability")
 
 APPLICABLE: dict[str, tuple[str, ...]] = {
-    "fusion": ("improved", "complication", "harm", "improved_without_harm", "harm_without_improvement",
-               "solid_fusion", "reoperation"),
-    "decompression": ("improved", "complication", "harm", "improved_without_harm", "harm_without_improvement",
-                      "later_instability"),
-    "medication": ("improved", "complication", "harm", "improved_without_harm", "harm_without_improvement",
-                   "neuropathic", "deficit_progression"),
+    "fusion": (
+        "improved",
+        "complication",
+        "harm",
+        "improved_without_harm",
+        "harm_without_improvement",
+        "solid_fusion",
+        "reoperation",
+    ),
+    "decompression": (
+        "improved",
+        "complication",
+        "harm",
+        "improved_without_harm",
+        "harm_without_improvement",
+        "later_instability",
+    ),
+    "medication": (
+        "improved",
+        "complication",
+        "harm",
+        "improved_without_harm",
+        "harm_without_improvement",
+        "neuropathic",
+        "deficit_progression",
+    ),
 }
 
 STRATEGY_LABELS = {
@@ -90,7 +109,9 @@ N_EVENTS = sum(len(v) for v in EVENTS.values())
 
 def applicable_mask() -> xr.DataArray:
     m = np.array([[o in APPLICABLE[s] for o in OUTCOMES] for s in STRATEGIES])
-    return xr.DataArray(m, dims=("strategy", "outcome"), coords={"strategy": list(STRATEGIES), "outcome": list(OUTCOMES)})
+    return xr.DataArray(
+        m, dims=("strategy", "outcome"), coords={"strategy": list(STRATEGIES), "outcome": list(OUTCOMES)}
+    )
 
 
 def _expit(x: np.ndarray) -> np.ndarray:
@@ -112,7 +133,7 @@ def adjusted_parameters(draws: xr.Dataset, covariates: dict[str, float]) -> dict
     shift = {name: np.zeros(p.sizes["draw"]) for name in p.parameter.values}
     if "log_or" in draws and draws.sizes.get("effect", 0):
         lor = draws["log_or"]
-        for j, eid in enumerate(lor.effect.values):
+        for j in range(lor.sizes["effect"]):
             cov = str(lor.covariate.values[j])
             x = (covariates[cov] - float(lor.reference.values[j])) / float(lor.per.values[j])
             if x == 0.0:
@@ -132,16 +153,25 @@ def event_probabilities(draws: xr.Dataset, covariates: dict[str, float]) -> dict
     branches: ``first_response`` if neuropathic, ``first_response_other`` if not)."""
     a = adjusted_parameters(draws, covariates)
     return {
-        "fusion": {"improved": a["fusion.improved"], "complication": a["fusion.complication"],
-                   "solid_fusion": a["fusion.solid_fusion"], "reoperation": a["fusion.reoperation"]},
-        "decompression": {"improved": a["decompression.improved"], "complication": a["decompression.complication"],
-                          "later_instability": a["decompression.later_instability"]},
-        "medication": {"neuropathic": a["population.neuropathic_component"],
-                       "first_response": a["medication.initial_response_neuropathic"],
-                       "first_response_other": a["medication.initial_response_other"],
-                       "sustained": a["medication.sustained_response"],
-                       "side_effects": a["medication.side_effects"],
-                       "deficit_progression": a["medication.deficit_progression"]},
+        "fusion": {
+            "improved": a["fusion.improved"],
+            "complication": a["fusion.complication"],
+            "solid_fusion": a["fusion.solid_fusion"],
+            "reoperation": a["fusion.reoperation"],
+        },
+        "decompression": {
+            "improved": a["decompression.improved"],
+            "complication": a["decompression.complication"],
+            "later_instability": a["decompression.later_instability"],
+        },
+        "medication": {
+            "neuropathic": a["population.neuropathic_component"],
+            "first_response": a["medication.initial_response_neuropathic"],
+            "first_response_other": a["medication.initial_response_other"],
+            "sustained": a["medication.sustained_response"],
+            "side_effects": a["medication.side_effects"],
+            "deficit_progression": a["medication.deficit_progression"],
+        },
     }
 
 
@@ -163,14 +193,27 @@ def expected_outcomes(draws: xr.Dataset, covariates: dict[str, float]) -> xr.Dat
             out[:, s, idx[k]] = v
 
     f = ev["fusion"]
-    fill(0, f["improved"], f["complication"], f["complication"], solid_fusion=f["solid_fusion"],
-         reoperation=f["reoperation"])
+    fill(
+        0,
+        f["improved"],
+        f["complication"],
+        f["complication"],
+        solid_fusion=f["solid_fusion"],
+        reoperation=f["reoperation"],
+    )
     d = ev["decompression"]
     fill(1, d["improved"], d["complication"], d["complication"], later_instability=d["later_instability"])
     m = ev["medication"]
-    improved = m["sustained"] * (m["neuropathic"] * m["first_response"] + (1 - m["neuropathic"]) * m["first_response_other"])
+    improved = m["sustained"] * (
+        m["neuropathic"] * m["first_response"] + (1 - m["neuropathic"]) * m["first_response_other"]
+    )
     harm = 1 - (1 - m["side_effects"]) * (1 - m["deficit_progression"])
-    fill(2, improved, m["side_effects"], harm, neuropathic=m["neuropathic"], deficit_progression=m["deficit_progression"])
-    return xr.DataArray(out, dims=("draw", "strategy", "outcome"),
-                        coords={"draw": draws["draw"].values, "strategy": list(STRATEGIES), "outcome": list(OUTCOMES)},
-                        name="expected_rate")
+    fill(
+        2, improved, m["side_effects"], harm, neuropathic=m["neuropathic"], deficit_progression=m["deficit_progression"]
+    )
+    return xr.DataArray(
+        out,
+        dims=("draw", "strategy", "outcome"),
+        coords={"draw": draws["draw"].values, "strategy": list(STRATEGIES), "outcome": list(OUTCOMES)},
+        name="expected_rate",
+    )

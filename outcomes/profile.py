@@ -20,8 +20,15 @@ from outcomes.errors import InputError, Problems
 
 FALLS = ("none", "occasional", "frequent")
 NEUROPATHIC = ("yes", "no", "unknown")
-TREATMENTS = ("physical_therapy", "epidural_injections", "facet_injections", "medication", "chiropractic",
-              "multidisciplinary_care", "other")
+TREATMENTS = (
+    "physical_therapy",
+    "epidural_injections",
+    "facet_injections",
+    "medication",
+    "chiropractic",
+    "multidisciplinary_care",
+    "other",
+)
 
 # field -> (kind, allowed / range, plain-language description)
 FIELDS: dict[str, tuple[str, Any, str]] = {

@@ -32,7 +32,7 @@ from outcomes.errors import InputError, Problems
 STRATEGIES: tuple[str, ...] = ("fusion", "decompression", "medication")
 """The treatment strategies compared."""
 
-REGISTRY_STRATEGIES: tuple[str, ...] = STRATEGIES + ("population",)
+REGISTRY_STRATEGIES: tuple[str, ...] = (*STRATEGIES, "population")
 """Strategies a record may name; ``population`` holds facts about patients, not a treatment."""
 
 OUTCOMES: dict[str, tuple[str, ...]] = {
@@ -78,11 +78,20 @@ ASSUMPTION = "assumption"
 
 DEFAULT_MASS = 0.90
 
-_RECORD_REQUIRED = ("id", "strategy", "outcome", "range_meaning", "time_frame", "population", "source",
-                    "grade", "note")
+_RECORD_REQUIRED = ("id", "strategy", "outcome", "range_meaning", "time_frame", "population", "source", "grade", "note")
 _RECORD_OPTIONAL = ("point", "low", "high", "mass", "n", "also_cites", "informed_by", "use")
-_EFFECT_REQUIRED = ("id", "covariate", "reference", "per", "targets", "odds_ratio", "range_meaning",
-                    "source", "grade", "note")
+_EFFECT_REQUIRED = (
+    "id",
+    "covariate",
+    "reference",
+    "per",
+    "targets",
+    "odds_ratio",
+    "range_meaning",
+    "source",
+    "grade",
+    "note",
+)
 _EFFECT_OPTIONAL = ("low", "high", "mass", "n", "also_cites", "informed_by", "use")
 _SOURCE_FIELDS = ("title", "container", "year", "design", "n", "population", "note", "authors")
 _GRADE_FIELDS = ("description", "cap", "point_ess", "effect_min_sd")
@@ -297,8 +306,7 @@ def _check_keys(d: dict, required: tuple, optional: tuple, file: Path, where: st
     ok = True
     for k in d:
         if k not in required and k not in optional:
-            problems.add(file, where, str(k),
-                         f"unknown key; allowed: {', '.join(required + optional)}")
+            problems.add(file, where, str(k), f"unknown key; allowed: {', '.join(required + optional)}")
             ok = False
     for k in required:
         if k not in d:
@@ -388,11 +396,17 @@ def _parse_sources(data: Any, file: Path, problems: Problems) -> dict[str, Sourc
             problems.add(file, where, "year", f"must be a whole number, got {year!r}")
             continue
         n = _positive_int(s, "n", file, where, problems)
-        out[str(key)] = Source(key=str(key), title=_text(s, "title", file, where, problems),
-                               container=str(s.get("container", "")), year=year,
-                               design=str(s.get("design", "")), n=n,
-                               population=str(s.get("population", "")), note=str(s.get("note", "")),
-                               authors=str(s.get("authors", "")))
+        out[str(key)] = Source(
+            key=str(key),
+            title=_text(s, "title", file, where, problems),
+            container=str(s.get("container", "")),
+            year=year,
+            design=str(s.get("design", "")),
+            n=n,
+            population=str(s.get("population", "")),
+            note=str(s.get("note", "")),
+            authors=str(s.get("authors", "")),
+        )
     return out
 
 
@@ -422,14 +436,15 @@ def _parse_grades(data: Any, file: Path, problems: Problems) -> dict[str, Grade]
     return out
 
 
-def _parse_value(d: dict, file: Path, where: str, problems: Problems) -> tuple[float | None, float | None, float | None]:
+def _parse_value(
+    d: dict, file: Path, where: str, problems: Problems
+) -> tuple[float | None, float | None, float | None]:
     point = _prob(d, "point", file, where, problems)
     low = _prob(d, "low", file, where, problems)
     high = _prob(d, "high", file, where, problems)
     has_low, has_high = d.get("low") is not None, d.get("high") is not None
     if has_low != has_high:
-        problems.add(file, where, "low" if not has_low else "high",
-                     "is missing: a range needs both 'low' and 'high'")
+        problems.add(file, where, "low" if not has_low else "high", "is missing: a range needs both 'low' and 'high'")
     elif not has_low and d.get("point") is None:
         problems.add(file, where, "point", "is missing: give 'point', or 'low' and 'high'")
     if low is not None and high is not None:
@@ -475,24 +490,34 @@ def _parse_records(data: Any, file: Path, problems: Problems, broken: list | Non
         where = f"record '{rid}'" if isinstance(rid, str) and rid else f"record #{i + 1}"
         before = len(problems.items)
         _check_keys(r, _RECORD_REQUIRED, _RECORD_OPTIONAL, file, where, problems)
-        if not isinstance(rid, str) or not rid.strip():
-            if "id" in r:
-                problems.add(file, where, "id", f"must be non-empty text, got {rid!r}")
+        if (not isinstance(rid, str) or not rid.strip()) and "id" in r:
+            problems.add(file, where, "id", f"must be non-empty text, got {rid!r}")
         strategy = r.get("strategy")
         if "strategy" in r and strategy not in REGISTRY_STRATEGIES:
             problems.add(file, where, "strategy", f"unknown {strategy!r}; allowed: {', '.join(REGISTRY_STRATEGIES)}")
         elif strategy in OUTCOMES and "outcome" in r and r.get("outcome") not in OUTCOMES[strategy]:
-            problems.add(file, where, "outcome",
-                         f"unknown {r.get('outcome')!r} for {strategy}; allowed: {', '.join(OUTCOMES[strategy])}")
+            problems.add(
+                file,
+                where,
+                "outcome",
+                f"unknown {r.get('outcome')!r} for {strategy}; allowed: {', '.join(OUTCOMES[strategy])}",
+            )
         if "range_meaning" in r and r.get("range_meaning") not in RANGE_MEANINGS:
-            problems.add(file, where, "range_meaning",
-                         f"unknown {r.get('range_meaning')!r}; allowed: {', '.join(RANGE_MEANINGS)}")
+            problems.add(
+                file,
+                where,
+                "range_meaning",
+                f"unknown {r.get('range_meaning')!r}; allowed: {', '.join(RANGE_MEANINGS)}",
+            )
         point, low, high = _parse_value(r, file, where, problems)
         n = _positive_int(r, "n", file, where, problems)
         mass = _mass(r, file, where, problems)
         use = _bool(r, "use", file, where, problems)
-        texts = {k: _text(r, k, file, where, problems) for k in ("time_frame", "population", "note", "source", "grade")
-                 if k in r}
+        texts = {
+            k: _text(r, k, file, where, problems)
+            for k in ("time_frame", "population", "note", "source", "grade")
+            if k in r
+        }
         also = _key_list(r, "also_cites", file, where, problems)
         informed = _key_list(r, "informed_by", file, where, problems)
         if n is not None and point is None and low is not None and high is not None:
@@ -501,9 +526,24 @@ def _parse_records(data: Any, file: Path, problems: Problems, broken: list | Non
             if broken is not None and (ref := _ref(r, file, "record")):
                 broken.append(ref)
             continue
-        out.append(Record(id=rid.strip(), strategy=strategy, outcome=r["outcome"], range_meaning=r["range_meaning"],
-                          file=file.name, point=point, low=low, high=high, mass=mass, n=n, also_cites=also,
-                          informed_by=informed, use=use, **texts))
+        out.append(
+            Record(
+                id=rid.strip(),
+                strategy=strategy,
+                outcome=r["outcome"],
+                range_meaning=r["range_meaning"],
+                file=file.name,
+                point=point,
+                low=low,
+                high=high,
+                mass=mass,
+                n=n,
+                also_cites=also,
+                informed_by=informed,
+                use=use,
+                **texts,
+            )
+        )
     return out
 
 
@@ -545,16 +585,24 @@ def _parse_effects(data: Any, file: Path, problems: Problems, broken: list | Non
                 else:
                     ors[k] = float(e[k])
         if (e.get("low") is None) != (e.get("high") is None):
-            problems.add(file, where, "low" if e.get("low") is None else "high",
-                         "is missing: a range needs both 'low' and 'high'")
+            problems.add(
+                file,
+                where,
+                "low" if e.get("low") is None else "high",
+                "is missing: a range needs both 'low' and 'high'",
+            )
         if "low" in ors and "high" in ors:
             if ors["low"] >= ors["high"]:
                 problems.add(file, where, "low", f"must be below 'high' ({ors['low']} >= {ors['high']})")
             elif "odds_ratio" in ors and not (ors["low"] <= ors["odds_ratio"] <= ors["high"]):
                 problems.add(file, where, "odds_ratio", "must lie inside low-high")
         if "range_meaning" in e and e.get("range_meaning") not in RANGE_MEANINGS:
-            problems.add(file, where, "range_meaning",
-                         f"unknown {e.get('range_meaning')!r}; allowed: {', '.join(RANGE_MEANINGS)}")
+            problems.add(
+                file,
+                where,
+                "range_meaning",
+                f"unknown {e.get('range_meaning')!r}; allowed: {', '.join(RANGE_MEANINGS)}",
+            )
         mass = _mass(e, file, where, problems)
         n = _positive_int(e, "n", file, where, problems)
         use = _bool(e, "use", file, where, problems)
@@ -565,10 +613,26 @@ def _parse_effects(data: Any, file: Path, problems: Problems, broken: list | Non
             if broken is not None and (ref := _ref(e, file, "effect")):
                 broken.append(ref)
             continue
-        out.append(Effect(id=eid.strip(), covariate=e["covariate"], reference=float(e["reference"]),
-                          per=float(e["per"]), targets=tuple(targets), odds_ratio=ors["odds_ratio"],
-                          range_meaning=e["range_meaning"], file=file.name, low=ors.get("low"), high=ors.get("high"),
-                          mass=mass, n=n, also_cites=also, informed_by=informed, use=use, **texts))
+        out.append(
+            Effect(
+                id=eid.strip(),
+                covariate=e["covariate"],
+                reference=float(e["reference"]),
+                per=float(e["per"]),
+                targets=tuple(targets),
+                odds_ratio=ors["odds_ratio"],
+                range_meaning=e["range_meaning"],
+                file=file.name,
+                low=ors.get("low"),
+                high=ors.get("high"),
+                mass=mass,
+                n=n,
+                also_cites=also,
+                informed_by=informed,
+                use=use,
+                **texts,
+            )
+        )
     return out
 
 
@@ -579,8 +643,13 @@ def load_registry(path: Path | str | None = None) -> Registry:
     problems = Problems()
     if not path.is_dir():
         if shipped:
-            raise InputError(str(path), None, None, "the shipped registry is not beside the package (it lives in the "
-                             "source checkout: install with 'pip install -e .' there); allowed: --registry DIR")
+            raise InputError(
+                str(path),
+                None,
+                None,
+                "the shipped registry is not beside the package (it lives in the "
+                "source checkout: install with 'pip install -e .' there); allowed: --registry DIR",
+            )
         raise InputError(str(path), None, None, "is not a folder; allowed: a registry folder of *.yaml files")
     files = sorted(path.glob("*.yaml"))
     names = {f.name for f in files}
@@ -621,15 +690,27 @@ def load_registry(path: Path | str | None = None) -> Registry:
         seen.setdefault(item.id, item.file)
         if item.source == ASSUMPTION:
             if item.grade != ASSUMPTION:
-                problems.add(path / item.file, where, "grade",
-                             f"must be 'assumption' when source is 'assumption', got {item.grade!r}")
+                problems.add(
+                    path / item.file,
+                    where,
+                    "grade",
+                    f"must be 'assumption' when source is 'assumption', got {item.grade!r}",
+                )
         elif item.source not in sources and item.source not in declared["sources"]:
-            problems.add(path / item.file, where, "source",
-                         f"{item.source!r} does not resolve in bibliography.yaml; allowed: a source key or 'assumption'")
+            problems.add(
+                path / item.file,
+                where,
+                "source",
+                f"{item.source!r} does not resolve in bibliography.yaml; allowed: a source key or 'assumption'",
+            )
         for k in (*item.also_cites, *item.informed_by):
             if k not in sources and k not in declared["sources"]:
-                problems.add(path / item.file, where, "also_cites" if k in item.also_cites else "informed_by",
-                             f"{k!r} does not resolve in bibliography.yaml")
+                problems.add(
+                    path / item.file,
+                    where,
+                    "also_cites" if k in item.also_cites else "informed_by",
+                    f"{k!r} does not resolve in bibliography.yaml",
+                )
         if grades and item.grade not in grades and item.grade not in declared["grades"]:
             problems.add(path / item.file, where, "grade", f"unknown {item.grade!r}; allowed: {', '.join(grades)}")
     if not problems:
@@ -637,5 +718,12 @@ def load_registry(path: Path | str | None = None) -> Registry:
             if not any(r.use and r.parameter == p for r in records):
                 problems.add(path, None, p, "has no record in use; every model parameter needs at least one")
     problems.raise_if_any()
-    return Registry(path=path, records=tuple(records), effects=tuple(effects), sources=sources, grades=grades,
-                    version=evidence_version(path), files=tuple(f.name for f in files))
+    return Registry(
+        path=path,
+        records=tuple(records),
+        effects=tuple(effects),
+        sources=sources,
+        grades=grades,
+        version=evidence_version(path),
+        files=tuple(f.name for f in files),
+    )

@@ -69,8 +69,15 @@ class _Workspace(threading.local):
 _WS = _Workspace()
 
 
-def _simulate_chunk(p: dict[str, np.ndarray], lo: int, hi: int, n: int, seed_seq: np.random.SeedSequence,
-                    counts: np.ndarray, events: np.ndarray | None) -> None:
+def _simulate_chunk(
+    p: dict[str, np.ndarray],
+    lo: int,
+    hi: int,
+    n: int,
+    seed_seq: np.random.SeedSequence,
+    counts: np.ndarray,
+    events: np.ndarray | None,
+) -> None:
     """Simulate draws [lo, hi) into ``counts`` (and ``events``) in place."""
     rng = np.random.Generator(np.random.PCG64(seed_seq))
     m = hi - lo
@@ -129,9 +136,16 @@ def _simulate_chunk(p: dict[str, np.ndarray], lo: int, hi: int, n: int, seed_seq
     composites("medication", imp, harm, n_imp, n_harm)
 
 
-def simulate(draws: xr.Dataset, profile: Profile | dict[str, float], *, n_patients: int = DEFAULT_PATIENTS,
-             seed: int = 0, workers: int | None = None, keep_patients: bool | None = None,
-             progress: Callable[[int, int], None] | None = None) -> xr.Dataset:
+def simulate(
+    draws: xr.Dataset,
+    profile: Profile | dict[str, float],
+    *,
+    n_patients: int = DEFAULT_PATIENTS,
+    seed: int = 0,
+    workers: int | None = None,
+    keep_patients: bool | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> xr.Dataset:
     """Simulate ``n_patients`` patients per parameter draw for every strategy.
 
     ``draws``: a draws Dataset (``outcomes.draws``; prior or posterior alike). ``profile``: a ``Profile`` or a
@@ -174,22 +188,29 @@ def simulate(draws: xr.Dataset, profile: Profile | dict[str, float], *, n_patien
     mask = applicable_mask()
     rate = np.where(mask.values[None], counts / n_patients, np.nan)
     coords = {"draw": draws["draw"].values, "strategy": list(STRATEGIES), "outcome": list(OUTCOMES)}
-    data = {"count": (("draw", "strategy", "outcome"), counts),
-            "rate": (("draw", "strategy", "outcome"), rate),
-            "applicable": (("strategy", "outcome"), mask.values)}
+    data = {
+        "count": (("draw", "strategy", "outcome"), counts),
+        "rate": (("draw", "strategy", "outcome"), rate),
+        "applicable": (("strategy", "outcome"), mask.values),
+    }
     if events is not None:
         data["events"] = (("draw", "patient", "strategy", "outcome"), events)
         coords["patient"] = np.arange(n_patients)
     ds = xr.Dataset(data, coords=coords)
-    ds.attrs.update({
-        "evidence_version": draws.attrs.get("evidence_version", "unknown"),
-        "origin": draws.attrs.get("origin", "external"),
-        "diagnostics_status": draws.attrs.get("diagnostics_status", "ok"),
-        "seed": int(seed), "n_patients": int(n_patients), "n_draws": int(n_draws),
-        "time_frame": TIME_FRAME, "package_version": __version__,
-        "profile_label": profile.label if isinstance(profile, Profile) else "covariates",
-        "profile_digest": profile.digest() if isinstance(profile, Profile) else "",
-    })
+    ds.attrs.update(
+        {
+            "evidence_version": draws.attrs.get("evidence_version", "unknown"),
+            "origin": draws.attrs.get("origin", "external"),
+            "diagnostics_status": draws.attrs.get("diagnostics_status", "ok"),
+            "seed": int(seed),
+            "n_patients": int(n_patients),
+            "n_draws": int(n_draws),
+            "time_frame": TIME_FRAME,
+            "package_version": __version__,
+            "profile_label": profile.label if isinstance(profile, Profile) else "covariates",
+            "profile_digest": profile.digest() if isinstance(profile, Profile) else "",
+        }
+    )
     return ds
 
 

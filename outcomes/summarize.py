@@ -42,17 +42,24 @@ class Provenance:
     package_version: str = __version__
 
     @classmethod
-    def from_attrs(cls, attrs: dict) -> "Provenance":
-        return cls(evidence_version=str(attrs.get("evidence_version", "unknown")), seed=int(attrs.get("seed", -1)),
-                   time_frame=str(attrs.get("time_frame", TIME_FRAME)), n_draws=int(attrs.get("n_draws", 0)),
-                   n_patients=int(attrs.get("n_patients", 0)), origin=str(attrs.get("origin", "external")),
-                   profile_label=str(attrs.get("profile_label", "")),
-                   profile_digest=str(attrs.get("profile_digest", "")),
-                   diagnostics_status=str(attrs.get("diagnostics_status", "ok")))
+    def from_attrs(cls, attrs: dict) -> Provenance:
+        return cls(
+            evidence_version=str(attrs.get("evidence_version", "unknown")),
+            seed=int(attrs.get("seed", -1)),
+            time_frame=str(attrs.get("time_frame", TIME_FRAME)),
+            n_draws=int(attrs.get("n_draws", 0)),
+            n_patients=int(attrs.get("n_patients", 0)),
+            origin=str(attrs.get("origin", "external")),
+            profile_label=str(attrs.get("profile_label", "")),
+            profile_digest=str(attrs.get("profile_digest", "")),
+            diagnostics_status=str(attrs.get("diagnostics_status", "ok")),
+        )
 
     def line(self) -> str:
-        s = (f"Time frame: {self.time_frame}; evidence version {self.evidence_version}; "
-             f"{self.origin} draws: {self.n_draws} x {self.n_patients} patients; seed {self.seed}")
+        s = (
+            f"Time frame: {self.time_frame}; evidence version {self.evidence_version}; "
+            f"{self.origin} draws: {self.n_draws} x {self.n_patients} patients; seed {self.seed}"
+        )
         if self.diagnostics_status != "ok":
             s += f"; FIT DIAGNOSTICS FAILING ({self.diagnostics_status})"
         return s
@@ -60,7 +67,7 @@ class Provenance:
 
 def per100(x: float) -> int:
     """A rate as whole people out of 100."""
-    return int(round(DENOMINATOR * x))
+    return round(DENOMINATOR * x)
 
 
 def uncertainty_words(low: float, high: float) -> str:
@@ -104,10 +111,21 @@ def rates_table(rate: xr.DataArray, mass: float = INTERVAL) -> pd.DataFrame:
                 continue
             mean = float(np.mean(x))
             lo, hi = _interval(x, mass)
-            rows.append({"strategy": str(s), "outcome": str(o), "label": OUTCOME_LABELS.get(str(o), str(o)),
-                         "mean": mean, "low": lo, "high": hi, "per100": per100(mean), "per100_low": per100(lo),
-                         "per100_high": per100(hi), "text": frequency_text(mean, lo, hi),
-                         "certainty": uncertainty_words(lo, hi)})
+            rows.append(
+                {
+                    "strategy": str(s),
+                    "outcome": str(o),
+                    "label": OUTCOME_LABELS.get(str(o), str(o)),
+                    "mean": mean,
+                    "low": lo,
+                    "high": hi,
+                    "per100": per100(mean),
+                    "per100_low": per100(lo),
+                    "per100_high": per100(hi),
+                    "text": frequency_text(mean, lo, hi),
+                    "certainty": uncertainty_words(lo, hi),
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -116,15 +134,26 @@ def differences_table(rate: xr.DataArray, mass: float = INTERVAL) -> pd.DataFram
     rows = []
     strategies = [str(s) for s in rate.strategy.values]
     for i, a in enumerate(strategies):
-        for b in strategies[i + 1:]:
+        for b in strategies[i + 1 :]:
             for o in rate.outcome.values:
                 d = (rate.sel(strategy=a, outcome=o) - rate.sel(strategy=b, outcome=o)).values
                 if np.all(np.isnan(d)):
                     continue
                 lo, hi = _interval(d, mass)
-                rows.append({"strategy_a": a, "strategy_b": b, "outcome": str(o), "mean": float(np.mean(d)),
-                             "low": lo, "high": hi, "per100": per100(float(np.mean(d))), "per100_low": per100(lo),
-                             "per100_high": per100(hi), "prob_a_higher": float(np.mean(d > 0))})
+                rows.append(
+                    {
+                        "strategy_a": a,
+                        "strategy_b": b,
+                        "outcome": str(o),
+                        "mean": float(np.mean(d)),
+                        "low": lo,
+                        "high": hi,
+                        "per100": per100(float(np.mean(d))),
+                        "per100_low": per100(lo),
+                        "per100_high": per100(hi),
+                        "prob_a_higher": float(np.mean(d > 0)),
+                    }
+                )
     return pd.DataFrame(rows)
 
 
@@ -142,8 +171,11 @@ def probability_best(rate: xr.DataArray, weights: np.ndarray) -> pd.DataFrame:
         net = imp - w * harm
         best = net == net.max(axis=1, keepdims=True)
         out[k] = (best / best.sum(axis=1, keepdims=True)).mean(axis=0)
-    return pd.DataFrame(out, index=pd.Index(np.asarray(weights, dtype=float), name="weight"),
-                        columns=[str(s) for s in rate.strategy.values])
+    return pd.DataFrame(
+        out,
+        index=pd.Index(np.asarray(weights, dtype=float), name="weight"),
+        columns=[str(s) for s in rate.strategy.values],
+    )
 
 
 def flip_points(mean_improved: dict[str, float], mean_harm: dict[str, float], w_max: float) -> list[dict]:
@@ -214,28 +246,36 @@ class DecisionSummary:
     def flip_text(self) -> str:
         """Where the preferred strategy changes, in words."""
         if not self.flips:
-            return (f"{SHORT_LABELS[self.preferred]} has the best expected net outcome at every weight from "
-                    f"0 to {self.prob_best.index.max():g}.")
+            return (
+                f"{SHORT_LABELS[self.preferred]} has the best expected net outcome at every weight from "
+                f"0 to {self.prob_best.index.max():g}."
+            )
         first = self.flips[0]
-        parts = [f"{SHORT_LABELS[first['from']]} is best on average while one harm counts for less than "
-                 f"{first['weight']:.2f} improvements"]
-        for f, nxt in zip(self.flips, [*self.flips[1:], None]):
+        parts = [
+            f"{SHORT_LABELS[first['from']]} is best on average while one harm counts for less than "
+            f"{first['weight']:.2f} improvements"
+        ]
+        for f, nxt in zip(self.flips, [*self.flips[1:], None], strict=True):
             upper = f" up to {nxt['weight']:.2f}" if nxt else ""
             parts.append(f"{SHORT_LABELS[f['to']].lower()} from {f['weight']:.2f}{upper}")
         return "; ".join(parts) + "."
 
     def to_dict(self) -> dict:
         return {
-            "provenance": self.provenance.__dict__, "weight": self.weight, "preferred": self.preferred,
+            "provenance": self.provenance.__dict__,
+            "weight": self.weight,
+            "preferred": self.preferred,
             "expected_net_per100": {k: DENOMINATOR * v for k, v in self.expected_net.items()},
-            "prob_best_at_weight": self.prob_best_at_weight, "flips": self.flips,
+            "prob_best_at_weight": self.prob_best_at_weight,
+            "flips": self.flips,
             "rates": self.rates.to_dict(orient="records"),
             "differences": self.differences.to_dict(orient="records"),
         }
 
 
-def summarize(sim: xr.Dataset, *, weight: float = DEFAULT_WEIGHT, weights: np.ndarray | None = None,
-              mass: float = INTERVAL) -> DecisionSummary:
+def summarize(
+    sim: xr.Dataset, *, weight: float = DEFAULT_WEIGHT, weights: np.ndarray | None = None, mass: float = INTERVAL
+) -> DecisionSummary:
     """Decision summary of a simulation (``rate`` (draw, strategy, outcome) and provenance attrs)."""
     if not (math.isfinite(weight) and weight >= 0):
         raise ValueError("weight must be a finite number >= 0")
@@ -254,11 +294,17 @@ def summarize(sim: xr.Dataset, *, weight: float = DEFAULT_WEIGHT, weights: np.nd
     pb = probability_best(rate, weights)
     pb_w = probability_best(rate, np.array([weight])).iloc[0].to_dict()
     return DecisionSummary(
-        rates=rates_table(rate, mass), differences=differences_table(rate, mass), prob_best=pb, weight=float(weight),
-        expected_net=expected_net, net_interval=net_interval, preferred=preferred, prob_best_at_weight=pb_w,
-        flips=flip_points(mean_imp, mean_harm, float(weights.max())), provenance=Provenance.from_attrs(dict(attrs)),
+        rates=rates_table(rate, mass),
+        differences=differences_table(rate, mass),
+        prob_best=pb,
+        weight=float(weight),
+        expected_net=expected_net,
+        net_interval=net_interval,
+        preferred=preferred,
+        prob_best_at_weight=pb_w,
+        flips=flip_points(mean_imp, mean_harm, float(weights.max())),
+        provenance=Provenance.from_attrs(dict(attrs)),
     )
 
 
-__all__ = ["DecisionSummary", "Provenance", "summarize", "frequency_text", "uncertainty_words", "per100",
-           "STRATEGIES"]
+__all__ = ["STRATEGIES", "DecisionSummary", "Provenance", "frequency_text", "per100", "summarize", "uncertainty_words"]

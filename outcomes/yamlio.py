@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import yaml
@@ -12,7 +13,7 @@ class DuplicateKeyError(yaml.constructor.ConstructorError):
 
 
 class _UniqueKeySafeLoader(yaml.SafeLoader):
-    def construct_mapping(self, node, deep=False):  # noqa: ANN001 - PyYAML's signature
+    def construct_mapping(self, node, deep=False):
         seen = set()
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=deep)
@@ -22,13 +23,11 @@ class _UniqueKeySafeLoader(yaml.SafeLoader):
                 hashable = False
             if hashable:
                 raise DuplicateKeyError(None, None, f"duplicate key {key!r}", key_node.start_mark)
-            try:
+            with contextlib.suppress(TypeError):
                 seen.add(key)
-            except TypeError:
-                pass
         return super().construct_mapping(node, deep=deep)
 
 
 def safe_load(text: str) -> Any:
     """``yaml.safe_load`` semantics (no python tags), but a key repeated within one mapping is an error."""
-    return yaml.load(text, Loader=_UniqueKeySafeLoader)  # noqa: S506 - a SafeLoader subclass
+    return yaml.load(text, Loader=_UniqueKeySafeLoader)

@@ -15,8 +15,10 @@ DRIVER = shutil.which("chromedriver")
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(CHROMIUM is None or DRIVER is None,
-                       reason="Chromium and chromedriver are not installed (Debian: apt-get install chromium chromium-driver)"),
+    pytest.mark.skipif(
+        CHROMIUM is None or DRIVER is None,
+        reason="Chromium and chromedriver are not installed (Debian: apt-get install chromium chromium-driver)",
+    ),
 ]
 
 
@@ -29,16 +31,27 @@ def test_report_renders_with_all_images(tmp_path):
     assert main(["report", "--out", str(out), "--draws", "500"]) == 0
     opts = webdriver.ChromeOptions()
     opts.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage", f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1200,2400"):
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        "--window-size=1200,2400",
+    ):
         opts.add_argument(flag)
     driver = webdriver.Chrome(service=Service(DRIVER), options=opts)
     try:
         driver.get((out / "report.html").as_uri())
         n_images = driver.execute_script("return document.images.length")
         loaded = driver.execute_script(
-            "return Array.from(document.images).filter(i => i.complete && i.naturalWidth > 100).length")
+            "return Array.from(document.images).filter(i => i.complete && i.naturalWidth > 100).length"
+        )
         title = driver.title
         body = driver.find_element("tag name", "body").text
         shot = Path(os.environ.get("OUTCOMES_SCREENSHOT", tmp_path / "report.png"))

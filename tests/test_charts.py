@@ -7,29 +7,33 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-import xarray as xr  # noqa: E402
-from matplotlib.colors import to_hex  # noqa: E402
-from matplotlib.container import ErrorbarContainer  # noqa: E402
-from matplotlib.path import Path as MplPath  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+import xarray as xr
+from matplotlib.colors import to_hex
+from matplotlib.container import ErrorbarContainer
+from matplotlib.path import Path as MplPath
+from matplotlib.text import Text
 
-from outcomes.charts.benefit_harm import plot_benefit_harm  # noqa: E402
-from matplotlib.text import Text  # noqa: E402
-
-from outcomes.charts.common import (BENEFIT_COLOR, DISCLAIMER, HARM_COLOR, NEUTRAL_COLOR,  # noqa: E402
-                                    save_figure)
-from outcomes.charts.icon_array import icon_template, plot_icon_array, plot_icon_arrays  # noqa: E402
-from outcomes.charts.preference import plot_preference_curve  # noqa: E402
-from outcomes.charts.prior_cited import plot_prior_vs_cited  # noqa: E402
-from outcomes.draws import from_arrays, prior_draws  # noqa: E402
-from outcomes.elicit import elicit, evidence_table  # noqa: E402
-from outcomes.model import APPLICABLE, BENEFITS, HARMS, OUTCOMES, expected_outcomes  # noqa: E402
-from outcomes.profile import load_profile  # noqa: E402
-from outcomes.registry import PARAMETERS, STRATEGIES, load_registry  # noqa: E402
-from outcomes.simulate import simulate  # noqa: E402
-from outcomes.summarize import summarize  # noqa: E402
+from outcomes.charts.benefit_harm import plot_benefit_harm
+from outcomes.charts.common import (
+    BENEFIT_COLOR,
+    DISCLAIMER,
+    HARM_COLOR,
+    NEUTRAL_COLOR,
+    save_figure,
+)
+from outcomes.charts.icon_array import icon_template, plot_icon_array, plot_icon_arrays
+from outcomes.charts.preference import plot_preference_curve
+from outcomes.charts.prior_cited import plot_prior_vs_cited
+from outcomes.draws import from_arrays, prior_draws
+from outcomes.elicit import elicit, evidence_table
+from outcomes.model import APPLICABLE, BENEFITS, HARMS, OUTCOMES, expected_outcomes
+from outcomes.profile import load_profile
+from outcomes.registry import PARAMETERS, STRATEGIES, load_registry
+from outcomes.simulate import simulate
+from outcomes.summarize import summarize
 
 MOVES_PER_ICON = int(np.sum(icon_template().codes == MplPath.MOVETO))
 
@@ -43,9 +47,16 @@ def _close_figures():
 # --- inputs ---------------------------------------------------------------------------------------------
 
 
-def hand_summary(means: dict[tuple[str, str], float], *, spread: float = 0.0, n_draws: int = 101,
-                 time_frame: str = "2 years", evidence_version: str = "ev-hand", weight: float = 1.0,
-                 missing: tuple[tuple[str, str], ...] = ()):
+def hand_summary(
+    means: dict[tuple[str, str], float],
+    *,
+    spread: float = 0.0,
+    n_draws: int = 101,
+    time_frame: str = "2 years",
+    evidence_version: str = "ev-hand",
+    weight: float = 1.0,
+    missing: tuple[tuple[str, str], ...] = (),
+):
     """A summary whose rates have exactly the given means: per draw mean + spread * t, t symmetric in [-1, 1].
 
     Every applicable outcome not named gets 0.3; ``missing`` outcomes are left NaN (not applicable)."""
@@ -58,11 +69,20 @@ def hand_summary(means: dict[tuple[str, str], float], *, spread: float = 0.0, n_
             m = means.get((s, o), 0.3)
             width = min(spread, m, 1 - m)  # stays inside [0, 1] and keeps the mean exact
             rate[:, i, OUTCOMES.index(o)] = m + width * t
-    da = xr.DataArray(rate, dims=("draw", "strategy", "outcome"),
-                      coords={"draw": np.arange(n_draws), "strategy": list(STRATEGIES), "outcome": list(OUTCOMES)})
+    da = xr.DataArray(
+        rate,
+        dims=("draw", "strategy", "outcome"),
+        coords={"draw": np.arange(n_draws), "strategy": list(STRATEGIES), "outcome": list(OUTCOMES)},
+    )
     ds = xr.Dataset({"rate": da})
-    ds.attrs.update(evidence_version=evidence_version, seed=7, time_frame=time_frame, n_draws=n_draws,
-                    n_patients=100, origin="hand-made")
+    ds.attrs.update(
+        evidence_version=evidence_version,
+        seed=7,
+        time_frame=time_frame,
+        n_draws=n_draws,
+        n_patients=100,
+        origin="hand-made",
+    )
     return summarize(ds, weight=weight)
 
 
@@ -82,12 +102,21 @@ def real(registry):
 @pytest.fixture(scope="module")
 def from_draws(registry):
     """A summary from hand-made parameter draws (``from_arrays``) through the model's exact expected rates."""
-    values = {"fusion.improved": 0.81, "fusion.complication": 0.35, "fusion.solid_fusion": 0.9,
-              "fusion.reoperation": 0.004, "decompression.improved": 0.44, "decompression.complication": 0.09,
-              "decompression.later_instability": 0.2, "medication.initial_response_neuropathic": 0.4,
-              "medication.initial_response_other": 0.2, "medication.sustained_response": 0.5,
-              "medication.side_effects": 0.3, "medication.deficit_progression": 0.3,
-              "population.neuropathic_component": 0.3}
+    values = {
+        "fusion.improved": 0.81,
+        "fusion.complication": 0.35,
+        "fusion.solid_fusion": 0.9,
+        "fusion.reoperation": 0.004,
+        "decompression.improved": 0.44,
+        "decompression.complication": 0.09,
+        "decompression.later_instability": 0.2,
+        "medication.initial_response_neuropathic": 0.4,
+        "medication.initial_response_other": 0.2,
+        "medication.sustained_response": 0.5,
+        "medication.side_effects": 0.3,
+        "medication.deficit_progression": 0.3,
+        "population.neuropathic_component": 0.3,
+    }
     rng = np.random.default_rng(5)
     base = np.array([values[k] for k in PARAMETERS])
     p = np.clip(base[None, :] * np.exp(0.05 * rng.standard_normal((400, len(PARAMETERS)))), 1e-4, 1 - 1e-4)
@@ -166,13 +195,14 @@ def test_harm_icons_are_red():
     assert to_hex(icon_patches(ax)["icons-filled"].get_facecolor()) == HARM_COLOR
 
 
-@pytest.mark.parametrize("mean, filled", [(0.004, 0), (0.0099, 0), (0.0101, 1), (0.456, 46), (0.994, 99),
-                                          (0.9996, 100), (0.5, 50)])
+@pytest.mark.parametrize(
+    "mean, filled", [(0.004, 0), (0.0099, 0), (0.0101, 1), (0.456, 46), (0.994, 99), (0.9996, 100), (0.5, 50)]
+)
 def test_filled_count_is_rounded_rate_and_whole_icons(mean, filled):
     s = hand_summary({("fusion", "reoperation"): mean})
     ax = plot_icon_array(s, "reoperation", "fusion")
     info = ax._outcomes_icons
-    expected = 0 if 100 * mean < 1 else int(round(100 * mean))
+    expected = 0 if 100 * mean < 1 else round(100 * mean)
     assert filled == expected
     assert info["filled"] == filled == drawn_icons(ax, "icons-filled")
     assert info["filled"] + info["unfilled"] == info["total"] == 100
@@ -200,10 +230,11 @@ def test_icon_grid_one_denominator_one_time_frame(real):
         assert info["total"] == 100 and info["filled"] + info["unfilled"] == 100
         assert drawn_icons(ax, "icons-filled") + drawn_icons(ax, "icons-unfilled") == 100
         r = s.rate(info["strategy"], info["outcome"])
-        assert info["filled"] == (0 if 100 * r["mean"] < 1 else int(round(100 * r["mean"])))
+        assert info["filled"] == (0 if 100 * r["mean"] < 1 else round(100 * r["mean"]))
         assert info["time_frame"] == s.time_frame
-    assert {(a._outcomes_icons["outcome"], a._outcomes_icons["strategy"]) for a in panels} == \
-        {(o, st) for o in ("improved", "harm") for st in strategies}
+    assert {(a._outcomes_icons["outcome"], a._outcomes_icons["strategy"]) for a in panels} == {
+        (o, st) for o in ("improved", "harm") for st in strategies
+    }
     assert len({a._outcomes_icons["total"] for a in panels}) == 1
     assert len({a._outcomes_icons["time_frame"] for a in panels}) == 1
     assert f"within {s.time_frame}" in fig._suptitle.get_text()
@@ -249,7 +280,10 @@ def _errorbar_points(ax) -> set[tuple[float, float]]:
     for c in ax.containers:
         if isinstance(c, ErrorbarContainer):
             line = c.lines[0]
-            pts |= {(round(float(x), 9), round(float(y), 9)) for x, y in zip(line.get_xdata(), line.get_ydata())}
+            pts |= {
+                (round(float(x), 9), round(float(y), 9))
+                for x, y in zip(line.get_xdata(), line.get_ydata(), strict=True)
+            }
     return pts
 
 
@@ -260,8 +294,9 @@ def test_benefit_harm_shows_every_applicable_absolute_rate(real):
     shown = {(p["strategy"], p["outcome"]) for p in pts}
     wanted = {(st, o) for st in STRATEGIES for o in (*BENEFITS, *HARMS) if o in APPLICABLE[st]}
     assert shown == wanted and len(pts) == len(wanted)
-    assert set(ax._outcomes_not_applicable) == {(st, o) for st in STRATEGIES for o in (*BENEFITS, *HARMS)
-                                                if o not in APPLICABLE[st]}
+    assert set(ax._outcomes_not_applicable) == {
+        (st, o) for st in STRATEGIES for o in (*BENEFITS, *HARMS) if o not in APPLICABLE[st]
+    }
     drawn = _errorbar_points(ax)
     for p in pts:
         r = s.rate(p["strategy"], p["outcome"])
@@ -276,15 +311,21 @@ def test_benefit_harm_shows_every_applicable_absolute_rate(real):
 
 
 def test_benefit_harm_error_bars_match_the_interval_and_marks_not_applicable():
-    s = hand_summary({("fusion", "improved"): 0.6, ("decompression", "harm"): 0.1}, spread=0.2,
-                     missing=(("medication", "improved_without_harm"),))
+    s = hand_summary(
+        {("fusion", "improved"): 0.6, ("decompression", "harm"): 0.1},
+        spread=0.2,
+        missing=(("medication", "improved_without_harm"),),
+    )
     ax = plot_benefit_harm(s, outcomes=["harm", "reoperation", "improved", "improved_without_harm"])
     pts = {(p["strategy"], p["outcome"]): p for p in ax._outcomes_points}
     assert set(pts) == {(st, o) for st in STRATEGIES for o in ("harm", "improved")} | {
-        ("fusion", "reoperation"), ("fusion", "improved_without_harm"), ("decompression", "improved_without_harm")}
-    assert sorted(ax._outcomes_not_applicable) == sorted([("medication", "improved_without_harm"),
-                                                          ("decompression", "reoperation"),
-                                                          ("medication", "reoperation")])
+        ("fusion", "reoperation"),
+        ("fusion", "improved_without_harm"),
+        ("decompression", "improved_without_harm"),
+    }
+    assert sorted(ax._outcomes_not_applicable) == sorted(
+        [("medication", "improved_without_harm"), ("decompression", "reoperation"), ("medication", "reoperation")]
+    )
     assert all_text(ax.figure).count("not applicable") == 3
     assert "Medication: not applicable" in all_text(ax.figure)
     # benefits are listed before harms even when asked for in the other order
@@ -306,10 +347,11 @@ def test_prior_vs_cited_rows_match_table_and_registry(real, registry):
     rates = table[table.kind == "rate"].reset_index(drop=True)
     rows = ax._outcomes_rows
     assert [r["id"] for r in rows] == list(rates.id)
-    for row, (_, t) in zip(rows, rates.iterrows()):
+    for row, (_, t) in zip(rows, rates.iterrows(), strict=True):
         rec = registry.record(row["id"])
         assert (row["prior_low"], row["prior_mean"], row["prior_high"]) == pytest.approx(
-            (100 * t.interval_low, 100 * t.prior_mean, 100 * t.interval_high))
+            (100 * t.interval_low, 100 * t.prior_mean, 100 * t.interval_high)
+        )
         assert row["cited_low"] == (None if rec.low is None else pytest.approx(100 * rec.low))
         assert row["cited_high"] == (None if rec.high is None else pytest.approx(100 * rec.high))
         assert row["cited_point"] == (None if rec.point is None else pytest.approx(100 * rec.point))
@@ -329,7 +371,7 @@ def test_prior_vs_cited_reads_the_cited_text_without_a_registry(real, registry):
     _, table = real
     with_reg = plot_prior_vs_cited(table, registry)._outcomes_rows
     without = plot_prior_vs_cited(table)._outcomes_rows
-    for a, b in zip(with_reg, without):
+    for a, b in zip(with_reg, without, strict=True):
         for k in ("cited_low", "cited_high", "cited_point"):
             assert (a[k] is None) == (b[k] is None)
             if a[k] is not None:
@@ -341,9 +383,18 @@ def test_prior_vs_cited_reads_the_cited_text_without_a_registry(real, registry):
 
 def test_preference_curve_lines_sum_to_one_and_flip_is_marked():
     # fusion 0.8 - 0.4 w, decompression 0.5 - 0.1 w: flip at w = 1.0; medication 0.2 - 0.3 w never best
-    s = hand_summary({("fusion", "improved"): 0.8, ("fusion", "harm"): 0.4, ("decompression", "improved"): 0.5,
-                      ("decompression", "harm"): 0.1, ("medication", "improved"): 0.2, ("medication", "harm"): 0.3},
-                     spread=0.05, weight=2.0)
+    s = hand_summary(
+        {
+            ("fusion", "improved"): 0.8,
+            ("fusion", "harm"): 0.4,
+            ("decompression", "improved"): 0.5,
+            ("decompression", "harm"): 0.1,
+            ("medication", "improved"): 0.2,
+            ("medication", "harm"): 0.3,
+        },
+        spread=0.05,
+        weight=2.0,
+    )
     assert [f["weight"] for f in s.flips] == pytest.approx([1.0])
     ax = plot_preference_curve(s)
     lines = ax._outcomes_lines
@@ -386,8 +437,13 @@ def test_preference_curve_on_real_summary(real):
 
 def test_every_chart_names_time_frame_and_evidence_version(real, registry):
     s, table = real
-    figs = [plot_icon_array(s).figure, plot_icon_arrays(s), plot_benefit_harm(s).figure,
-            plot_preference_curve(s).figure, plot_prior_vs_cited(table, registry).figure]
+    figs = [
+        plot_icon_array(s).figure,
+        plot_icon_arrays(s),
+        plot_benefit_harm(s).figure,
+        plot_preference_curve(s).figure,
+        plot_prior_vs_cited(table, registry).figure,
+    ]
     for fig in figs:
         assert_stamped(fig, s.time_frame, s.evidence_version)
 

@@ -95,8 +95,9 @@ def test_missing_registry_folder(tmp_path, capsys):
 
 def _run_cli(*args: str, cache: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "OUTCOMES_CACHE_DIR": str(cache)}
-    return subprocess.run([PYTHON, "-m", "outcomes", *args], capture_output=True, text=True, env=env, cwd=ROOT,
-                          timeout=120)
+    return subprocess.run(
+        [PYTHON, "-m", "outcomes", *args], capture_output=True, text=True, env=env, cwd=ROOT, timeout=120
+    )
 
 
 def test_subprocess_bad_registry_exit_2_one_line(mutate_registry, session_cache_dir):
@@ -112,11 +113,13 @@ def test_subprocess_bad_registry_exit_2_one_line(mutate_registry, session_cache_
 def test_subprocess_evidence_imports_no_heavy_modules(session_cache_dir):
     # PreliZ (which itself imports pymc) is needed only for a range not yet in the cache: warm it first
     elicit(load_registry())
-    code = ("import sys\n"
-            "from outcomes.cli import main\n"
-            "rc = main(['evidence'])\n"
-            "heavy = sorted(m for m in ('pymc', 'arviz', 'matplotlib', 'pytensor') if m in sys.modules)\n"
-            "print('HEAVY', rc, *heavy)\n")
+    code = (
+        "import sys\n"
+        "from outcomes.cli import main\n"
+        "rc = main(['evidence'])\n"
+        "heavy = sorted(m for m in ('pymc', 'arviz', 'matplotlib', 'pytensor') if m in sys.modules)\n"
+        "print('HEAVY', rc, *heavy)\n"
+    )
     env = {**os.environ, "OUTCOMES_CACHE_DIR": str(session_cache_dir)}
     proc = subprocess.run([PYTHON, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
     assert proc.returncode == 0, proc.stderr

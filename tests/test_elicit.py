@@ -34,8 +34,24 @@ _VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
 PYTHON = str(_VENV_PYTHON) if _VENV_PYTHON.exists() else sys.executable
 
 EVIDENCE_COLUMNS = [
-    "id", "kind", "strategy", "outcome", "cited", "range_meaning", "time_frame", "prior", "prior_mean",
-    "interval_low", "interval_high", "ess", "uncapped_ess", "capped", "method", "grade", "source", "assumption",
+    "id",
+    "kind",
+    "strategy",
+    "outcome",
+    "cited",
+    "range_meaning",
+    "time_frame",
+    "prior",
+    "prior_mean",
+    "interval_low",
+    "interval_high",
+    "ess",
+    "uncapped_ess",
+    "capped",
+    "method",
+    "grade",
+    "source",
+    "assumption",
     "used",
 ]
 
@@ -87,8 +103,9 @@ def independent_maxent(low: float, high: float, mass: float) -> tuple[float, flo
         return -float(stats.beta.entropy(m * k, (1 - m) * k))
 
     eps = 1e-6 * (high - low)
-    res = optimize.minimize_scalar(neg_entropy, bounds=(low + eps, high - eps), method="bounded",
-                                   options={"xatol": 1e-10})
+    res = optimize.minimize_scalar(
+        neg_entropy, bounds=(low + eps, high - eps), method="bounded", options={"xatol": 1e-10}
+    )
     assert res.success
     assert low + 1e-3 * (high - low) < res.x < high - 1e-3 * (high - low)  # an interior optimum, not a bound
     k = concentration(res.x)
@@ -103,12 +120,22 @@ def test_independent_solver_is_a_constrained_maximum():
     # any other Beta that also puts `mass` inside has lower entropy
     for shift in (-0.02, -0.005, 0.005, 0.02):
         m = a / (a + b) + shift
-        k = optimize.brentq(lambda k: _mass(m * k, (1 - m) * k, low, high) - mass, 1.0, 1e5)
+        k = optimize.brentq(lambda k, m=m: _mass(m * k, (1 - m) * k, low, high) - mass, 1.0, 1e5)
         assert stats.beta.entropy(m * k, (1 - m) * k) < h
 
 
-MAXENT_CASES = [(0.92, 0.95, 0.9), (0.06, 0.12, 0.9), (0.2, 0.35, 0.9), (0.31, 0.4, 0.9), (0.05, 0.3, 0.9),
-                (0.92, 0.95, 0.8), (0.2, 0.35, 0.8), (0.31, 0.4, 0.8), (0.05, 0.3, 0.8), (0.2, 0.55, 0.8)]
+MAXENT_CASES = [
+    (0.92, 0.95, 0.9),
+    (0.06, 0.12, 0.9),
+    (0.2, 0.35, 0.9),
+    (0.31, 0.4, 0.9),
+    (0.05, 0.3, 0.9),
+    (0.92, 0.95, 0.8),
+    (0.2, 0.35, 0.8),
+    (0.31, 0.4, 0.8),
+    (0.05, 0.3, 0.8),
+    (0.2, 0.55, 0.8),
+]
 
 
 @pytest.mark.parametrize(("low", "high", "mass"), MAXENT_CASES)
@@ -258,7 +285,8 @@ def test_effect_sd_from_range_and_grade_floor(registry):
     assert elicit_effect(narrow, grade).sd == pytest.approx(grade.effect_min_sd)
     assert elicit_effect(narrow, grade, cap_scale=0.25).sd == pytest.approx(grade.effect_min_sd * 2)
     assert elicit_effect(narrow, grade, cap_scale=None).sd == pytest.approx(
-        (math.log(0.48) - math.log(0.44)) / (2 * stats.norm.ppf(0.95)))
+        (math.log(0.48) - math.log(0.44)) / (2 * stats.norm.ppf(0.95))
+    )
     point = elicit_effect(base, grade, cap_scale=None)
     assert point.sd == pytest.approx(grade.effect_min_sd)
     lo, hi = point.interval()
@@ -317,7 +345,7 @@ def test_beta_prior_pymc():
     assert pm.draw(lor, draws=4000, random_seed=12).mean() == pytest.approx(-0.5, abs=0.05)
     logp = model.compile_logp(vars=[rv], sum=True)({"solid_fusion_logodds__": 0.0, "log_or": 0.0})
     # at p = 0.5 the Beta(14, 1) density is 14 * 0.5**13; plus the log-odds Jacobian log(0.25)
-    assert float(logp) == pytest.approx(math.log(14 * 0.5 ** 13) + math.log(0.25), rel=1e-6)
+    assert float(logp) == pytest.approx(math.log(14 * 0.5**13) + math.log(0.25), rel=1e-6)
 
 
 # --- the maxent cache -------------------------------------------------------------------------------------------
@@ -365,9 +393,19 @@ def test_second_call_is_served_from_the_cache(private_cache, counting_preliz):
     assert len(counting_preliz) == 3
 
 
-@pytest.mark.parametrize("content", [b"{not json", b"\xff\xfe\x00garbage", b"", b"[1, 2, 3]", b'"a string"',
-                                     b"null", b'{"maxent-v1|0.1|0.2|0.9": "oops"}',
-                                     b'{"maxent-v1|0.1|0.2|0.9": [1.0]}'])
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"{not json",
+        b"\xff\xfe\x00garbage",
+        b"",
+        b"[1, 2, 3]",
+        b'"a string"',
+        b"null",
+        b'{"maxent-v1|0.1|0.2|0.9": "oops"}',
+        b'{"maxent-v1|0.1|0.2|0.9": [1.0]}',
+    ],
+)
 def test_corrupted_cache_file_is_tolerated(private_cache, counting_preliz, content):
     private_cache.mkdir(parents=True)
     (private_cache / "maxent.json").write_bytes(content)
@@ -394,11 +432,13 @@ def test_warm_cache_avoids_importing_preliz(private_cache, registry):
 
     a, b = maxent_beta(0.33, 0.44, 0.9)  # real PreliZ; not a shipped range
     assert (private_cache / "maxent.json").is_file()
-    code = ("import sys\n"
-            "from outcomes.elicit import maxent_beta\n"
-            "a, b = maxent_beta(0.33, 0.44, 0.9)\n"
-            "print(repr(a), repr(b))\n"
-            "print('preliz' in sys.modules)\n")
+    code = (
+        "import sys\n"
+        "from outcomes.elicit import maxent_beta\n"
+        "a, b = maxent_beta(0.33, 0.44, 0.9)\n"
+        "print(repr(a), repr(b))\n"
+        "print('preliz' in sys.modules)\n"
+    )
     env = {**os.environ, "OUTCOMES_CACHE_DIR": str(private_cache)}
     out = subprocess.run([PYTHON, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
     assert out.returncode == 0, out.stderr
@@ -434,8 +474,11 @@ def test_evidence_table(registry, capped):
 @pytest.mark.parametrize("cap_scale", [None, 1.0, 0.25])
 def test_evidence_table_effect_not_in_use_follows_cap_scale(registry_copy, edit_file, cap_scale):
     # an effect shown but not used is elicited by the same rule (same cap_scale) as the effects in use
-    edit_file(registry_copy / "effects.yaml", "odds_ratio: 0.46\n",
-              "odds_ratio: 0.46\n    low: 0.44\n    high: 0.48\n    use: false\n")
+    edit_file(
+        registry_copy / "effects.yaml",
+        "odds_ratio: 0.46\n",
+        "odds_ratio: 0.46\n    low: 0.44\n    high: 0.48\n    use: false\n",
+    )
     reg = load_registry(registry_copy)
     e = reg.effect("effect_smoking_fusion")
     priors = elicit(reg, cap_scale=cap_scale)
@@ -472,8 +515,10 @@ def test_fresh_cache_uses_shipped_results_without_preliz(tmp_path):
     import subprocess
     import sys
 
-    code = ("import sys; from outcomes.registry import load_registry; from outcomes.elicit import elicit; "
-            "elicit(load_registry()); print('preliz' in sys.modules, 'pymc' in sys.modules)")
+    code = (
+        "import sys; from outcomes.registry import load_registry; from outcomes.elicit import elicit; "
+        "elicit(load_registry()); print('preliz' in sys.modules, 'pymc' in sys.modules)"
+    )
     env = {**__import__("os").environ, "OUTCOMES_CACHE_DIR": str(tmp_path / "empty")}
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert res.returncode == 0, res.stderr

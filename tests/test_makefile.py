@@ -25,12 +25,17 @@ def test_too_old_python_gives_one_clear_line(tmp_path):
     (bin_dir / "python3").symlink_to(_old_python())
     (bin_dir / "make").symlink_to(shutil.which("make"))
     env = {"PATH": f"{bin_dir}:/bin", "HOME": str(tmp_path)}
-    res = subprocess.run(["make", "-s", "-C", str(ROOT), "check-python", "VENV=" + str(tmp_path / "venv")],
-                         capture_output=True, text=True, env=env)
+    res = subprocess.run(
+        ["make", "-s", "-C", str(ROOT), "check-python", "VENV=" + str(tmp_path / "venv")],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert res.returncode != 0
     lines = [ln for ln in res.stderr.splitlines() if ln.strip() and not ln.startswith("make")]
-    assert lines == ["Python 3.12 or newer is needed: install python3.12 (or set PYTHON=/path/to/python3.12) "
-                     "and run make again."]
+    assert lines == [
+        "Python 3.12 or newer is needed: install python3.12 (or set PYTHON=/path/to/python3.12) and run make again."
+    ]
     assert not (tmp_path / "venv").exists()
 
 

@@ -45,8 +45,16 @@ def run_notebook(name: str, out: Path, **parameters) -> nbformat.NotebookNode:
     params = {k: v for k, v in {**SMALL, **parameters}.items() if k in declared}
     missing = set(parameters) - set(declared)
     assert not missing, f"{name} does not declare the parameters {sorted(missing)}"
-    pm.execute_notebook(str(path), str(out), parameters=params, kernel_name="python3", cwd=str(NOTEBOOK_DIR),
-                        progress_bar=False, log_output=False, execution_timeout=600)
+    pm.execute_notebook(
+        str(path),
+        str(out),
+        parameters=params,
+        kernel_name="python3",
+        cwd=str(NOTEBOOK_DIR),
+        progress_bar=False,
+        log_output=False,
+        execution_timeout=600,
+    )
     return nbformat.read(out, as_version=4)
 
 
@@ -86,23 +94,50 @@ def _expected_02() -> list[str]:
     reg = load_registry()
     record = "fusion_solid_guideline"
     capped, uncapped = elicit(reg).records[record], elicit(reg, cap_scale=None).records[record]
-    return [f"Evidence version {reg.version}", f"Beta({uncapped.alpha:.3g}, {uncapped.beta:.3g})",
-            f"Beta({capped.alpha:.3g}, {capped.beta:.3g})", f"Evidence version: {reg.version} (shipped)  ->  ev-",
-            "fusion_reoperation_local_audit", "InputError with", "field 'outcome'", "field 'point'"]
+    return [
+        f"Evidence version {reg.version}",
+        f"Beta({uncapped.alpha:.3g}, {uncapped.beta:.3g})",
+        f"Beta({capped.alpha:.3g}, {capped.beta:.3g})",
+        f"Evidence version: {reg.version} (shipped)  ->  ev-",
+        "fusion_reoperation_local_audit",
+        "InputError with",
+        "field 'outcome'",
+        "field 'point'",
+    ]
 
 
 def _expected_03() -> list[str]:
-    return ["ILLUSTRATIVE", "method exact", "Method mcmc", "ess_bulk", "r_hat", "no divergences): ok",
-            "Prior-data conflict:", "posterior draws: 300 x", "prior draws: 300 x", "With the study data: preferred"]
+    return [
+        "ILLUSTRATIVE",
+        "method exact",
+        "Method mcmc",
+        "ess_bulk",
+        "r_hat",
+        "no divergences): ok",
+        "Prior-data conflict:",
+        "posterior draws: 300 x",
+        "prior draws: 300 x",
+        "With the study data: preferred",
+    ]
 
 
 def _expected_04() -> list[str]:
-    return ["seed_patient", "no_instability", "neuropathic_yes", "neuropathic_no", "one_prior_surgery",
-            "Wrote 15 files"]
+    return [
+        "seed_patient",
+        "no_instability",
+        "neuropathic_yes",
+        "neuropathic_no",
+        "one_prior_surgery",
+        "Wrote 15 files",
+    ]
 
 
-EXPECTED = {"01_shared_decision": (_expected_01, 3), "02_evidence_and_priors": (_expected_02, 2),
-            "03_update_with_data": (_expected_03, 4), "04_outcome_charts": (_expected_04, 5)}
+EXPECTED = {
+    "01_shared_decision": (_expected_01, 3),
+    "02_evidence_and_priors": (_expected_02, 2),
+    "03_update_with_data": (_expected_03, 4),
+    "04_outcome_charts": (_expected_04, 5),
+}
 """Per notebook: texts its outputs must hold, and the least number of images."""
 
 
@@ -114,8 +149,9 @@ def test_committed_notebook_is_clean(path):
     first = nb.cells[0]
     assert first.cell_type == "markdown"
     opening = " ".join(first.source.lower().split())
-    assert "support" in opening and "clinical judgement" in opening, "the first cell must say that results " \
-        "support, not replace, clinical judgement"
+    assert "support" in opening and "clinical judgement" in opening, (
+        "the first cell must say that results support, not replace, clinical judgement"
+    )
     tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
     assert len(tagged) == 1 and tagged[0].cell_type == "code"
     assert not any("injected-parameters" in c.metadata.get("tags", []) for c in nb.cells)
@@ -133,8 +169,10 @@ def test_notebooks_are_there():
 @pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
 def test_notebook_runs_headless(path, tmp_path):
-    extra = {"04_outcome_charts": {"out_dir": str(tmp_path / "charts")},
-             "03_update_with_data": {"posterior_path": str(tmp_path / "posterior.nc")}}.get(path.stem, {})
+    extra = {
+        "04_outcome_charts": {"out_dir": str(tmp_path / "charts")},
+        "03_update_with_data": {"posterior_path": str(tmp_path / "posterior.nc")},
+    }.get(path.stem, {})
     nb = run_notebook(path.name, tmp_path / path.name, **extra)
     text, images, stderr = outputs(nb)
     expected, min_images = EXPECTED.get(path.stem, (list, 1))
@@ -160,8 +198,9 @@ def test_shared_decision_follows_the_profile_parameter(tmp_path):
     from outcomes.profile import load_profile
 
     other_file = ROOT / "profiles" / "stable_first_revision.yaml"
-    nb = run_notebook("01_shared_decision.ipynb", tmp_path / "01_other.ipynb",
-                      profile_path="../profiles/stable_first_revision.yaml")
+    nb = run_notebook(
+        "01_shared_decision.ipynb", tmp_path / "01_other.ipynb", profile_path="../profiles/stable_first_revision.yaml"
+    )
     text, images, _ = outputs(nb)
     other, default = load_profile(other_file), load_profile()
     assert other.label != default.label

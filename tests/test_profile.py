@@ -48,8 +48,15 @@ def test_default_profile_covariates():
     cov = load_profile().covariates()
     assert set(cov) == set(COVARIATES)
     assert cov == {
-        "prior_surgeries": 2.0, "instability": 1.0, "progressive_deficit": 1.0, "falls": 1.0,
-        "bilateral_radicular": 1.0, "smoker": 0.0, "diabetes": 0.0, "neuropathic_features": 0.0, "age": 62.0,
+        "prior_surgeries": 2.0,
+        "instability": 1.0,
+        "progressive_deficit": 1.0,
+        "falls": 1.0,
+        "bilateral_radicular": 1.0,
+        "smoker": 0.0,
+        "diabetes": 0.0,
+        "neuropathic_features": 0.0,
+        "age": 62.0,
     }
     assert all(isinstance(v, float) for v in cov.values())
 
@@ -103,7 +110,7 @@ def test_notes_are_optional(default_text, write_profile):
     lines = [ln for ln in default_text.splitlines() if not ln.startswith("notes:")]
     p = load_profile(write_profile("\n".join(lines) + "\n"))
     assert p.notes == ""
-    assert OPTIONAL == {"notes"}
+    assert {"notes"} == OPTIONAL
 
 
 # --- malformed profiles: (edit of the default profile text, field, what the message must say) -------------
@@ -113,30 +120,62 @@ MALFORMED = [
     ("missing_bool", ("instability: true\n", ""), "instability", ["is missing", "true or false"]),
     ("unknown_field", ("age: 62\n", "age: 62\nweight_kg: 80\n"), "weight_kg", ["unknown field", "allowed: label, age"]),
     # a misspelt field is both unknown and, under its real name, missing: both are reported
-    ("misspelt_field", ("falls: frequent", "fals: frequent"), ["fals", "falls"],
-     ["field 'fals': unknown field", "field 'falls': is missing; allowed: one of none, occasional, frequent"]),
+    (
+        "misspelt_field",
+        ("falls: frequent", "fals: frequent"),
+        ["fals", "falls"],
+        ["field 'fals': unknown field", "field 'falls': is missing; allowed: one of none, occasional, frequent"],
+    ),
     ("wrong_type_int", ("age: 62", "age: sixty-two"), "age", ["'sixty-two'", "a whole number from 18 to 100"]),
     ("float_for_int", ("prior_surgeries: 2", "prior_surgeries: 2.5"), "prior_surgeries", ["2.5", "whole number"]),
     ("bool_for_int", ("prior_surgeries: 2", "prior_surgeries: true"), "prior_surgeries", ["True", "whole number"]),
-    ("wrong_type_bool", ("instability: true", "instability: \"sometimes\""), "instability",
-     ["'sometimes'", "true or false"]),
+    (
+        "wrong_type_bool",
+        ("instability: true", 'instability: "sometimes"'),
+        "instability",
+        ["'sometimes'", "true or false"],
+    ),
     ("age_too_low", ("age: 62", "age: 12"), "age", ["12", "from 18 to 100"]),
     ("age_too_high", ("age: 62", "age: 130"), "age", ["130", "from 18 to 100"]),
     ("negative_surgeries", ("prior_surgeries: 2", "prior_surgeries: -1"), "prior_surgeries", ["-1", "from 0 to 6"]),
-    ("months_too_many", ("conservative_care_months: 9", "conservative_care_months: 601"), "conservative_care_months",
-     ["601", "from 0 to 600"]),
+    (
+        "months_too_many",
+        ("conservative_care_months: 9", "conservative_care_months: 601"),
+        "conservative_care_months",
+        ["601", "from 0 to 600"],
+    ),
     ("bad_choice", ("falls: frequent", "falls: often"), "falls", ["'often'", "one of none, occasional, frequent"]),
-    ("neuropathic_bad_choice", ("neuropathic_features: unknown", "neuropathic_features: maybe"),
-     "neuropathic_features", ["'maybe'", "one of yes, no, unknown"]),
+    (
+        "neuropathic_bad_choice",
+        ("neuropathic_features: unknown", "neuropathic_features: maybe"),
+        "neuropathic_features",
+        ["'maybe'", "one of yes, no, unknown"],
+    ),
     # unquoted `yes` is a YAML boolean, not the choice "yes": refused, with the allowed words
-    ("neuropathic_unquoted_yes", ("neuropathic_features: unknown", "neuropathic_features: yes"),
-     "neuropathic_features", ["True", "one of yes, no, unknown"]),
-    ("bad_list_item", ("[physical_therapy, epidural_injections]", "[physical_therapy, acupuncture]"),
-     "failed_treatments", ["'acupuncture'", "a list of physical_therapy, epidural_injections"]),
-    ("list_not_a_list", ("[physical_therapy, epidural_injections]", "physical_therapy"), "failed_treatments",
-     ["'physical_therapy'", "a list of"]),
-    ("empty_label", ("label: \"Seed patient: two earlier operations, post-laminectomy instability\"", "label: \"\""),
-     "label", ["''", "allowed: text"]),
+    (
+        "neuropathic_unquoted_yes",
+        ("neuropathic_features: unknown", "neuropathic_features: yes"),
+        "neuropathic_features",
+        ["True", "one of yes, no, unknown"],
+    ),
+    (
+        "bad_list_item",
+        ("[physical_therapy, epidural_injections]", "[physical_therapy, acupuncture]"),
+        "failed_treatments",
+        ["'acupuncture'", "a list of physical_therapy, epidural_injections"],
+    ),
+    (
+        "list_not_a_list",
+        ("[physical_therapy, epidural_injections]", "physical_therapy"),
+        "failed_treatments",
+        ["'physical_therapy'", "a list of"],
+    ),
+    (
+        "empty_label",
+        ('label: "Seed patient: two earlier operations, post-laminectomy instability"', 'label: ""'),
+        "label",
+        ["''", "allowed: text"],
+    ),
 ]
 
 
@@ -157,15 +196,18 @@ def test_malformed_profile_field(edit, field, says, default_text, write_profile)
         assert text in message, f"{text!r} not in {message!r}"
 
 
-@pytest.mark.parametrize(("name", "content", "says"), [
-    ("not_yaml", "age: [62\nfalls: none\n", ["is not valid YAML at line", "plain YAML only"]),
-    ("python_tag", "!!python/object/apply:os.system [\"echo hi\"]\n", ["is not valid YAML", "plain YAML only"]),
-    ("empty", "", ["is empty", "allowed: a mapping of profile fields"]),
-    ("comments_only", "# to be filled in\n", ["is empty"]),
-    ("a_list", "- age: 62\n- falls: none\n", ["must be a mapping", "allowed fields: label, age"]),
-    ("a_scalar", "just text\n", ["must be a mapping"]),
-    ("not_utf8", "label: caf\u00e9\n".encode("latin-1"), ["cannot be read", "a profile YAML file"]),
-])
+@pytest.mark.parametrize(
+    ("name", "content", "says"),
+    [
+        ("not_yaml", "age: [62\nfalls: none\n", ["is not valid YAML at line", "plain YAML only"]),
+        ("python_tag", '!!python/object/apply:os.system ["echo hi"]\n', ["is not valid YAML", "plain YAML only"]),
+        ("empty", "", ["is empty", "allowed: a mapping of profile fields"]),
+        ("comments_only", "# to be filled in\n", ["is empty"]),
+        ("a_list", "- age: 62\n- falls: none\n", ["must be a mapping", "allowed fields: label, age"]),
+        ("a_scalar", "just text\n", ["must be a mapping"]),
+        ("not_utf8", "label: caf\u00e9\n".encode("latin-1"), ["cannot be read", "a profile YAML file"]),
+    ],
+)
 def test_malformed_profile_file(name, content, says, write_profile):
     f = write_profile(content)
     with pytest.raises(InputError) as info:

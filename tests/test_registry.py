@@ -28,13 +28,23 @@ DATA = Path(__file__).resolve().parent / "data"
 MALFORMED = yaml.safe_load((DATA / "malformed_registries.yaml").read_text(encoding="utf-8"))["cases"]
 
 SEED_RECORD_IDS = {
-    "fusion_solid_guideline", "fusion_solid_pedicle_guideline", "fusion_solid_fischgrund", "fusion_improved_guideline",
-    "fusion_improved_herkowitz", "fusion_complication_guideline", "fusion_reoperation_assumption",
-    "decompression_improved_herkowitz", "decompression_complication_guideline",
-    "decompression_later_instability_assumption", "medication_sustained_response_trial",
-    "medication_first_response_neuropathic_assumption", "medication_first_response_other_assumption",
-    "medication_side_effects_assumption", "medication_deficit_progression_assumption",
-    "population_neuropathic_review", "population_neuropathic_paindetect",
+    "fusion_solid_guideline",
+    "fusion_solid_pedicle_guideline",
+    "fusion_solid_fischgrund",
+    "fusion_improved_guideline",
+    "fusion_improved_herkowitz",
+    "fusion_complication_guideline",
+    "fusion_reoperation_assumption",
+    "decompression_improved_herkowitz",
+    "decompression_complication_guideline",
+    "decompression_later_instability_assumption",
+    "medication_sustained_response_trial",
+    "medication_first_response_neuropathic_assumption",
+    "medication_first_response_other_assumption",
+    "medication_side_effects_assumption",
+    "medication_deficit_progression_assumption",
+    "population_neuropathic_review",
+    "population_neuropathic_paindetect",
 }
 
 
@@ -53,8 +63,11 @@ def test_default_path_is_the_shipped_priors_folder():
 
 
 def test_every_seed_record_loads(seed):
-    files = sorted(f for f in default_registry_path().glob("*.yaml")
-                   if f.name not in {"bibliography.yaml", "grades.yaml", "effects.yaml"})
+    files = sorted(
+        f
+        for f in default_registry_path().glob("*.yaml")
+        if f.name not in {"bibliography.yaml", "grades.yaml", "effects.yaml"}
+    )
     in_files = [r["id"] for f in files for r in yaml.safe_load(f.read_text(encoding="utf-8"))["records"]]
     assert len(in_files) == len(set(in_files))
     assert {r.id for r in seed.records} == set(in_files) == SEED_RECORD_IDS
@@ -94,8 +107,10 @@ def test_every_parameter_has_a_record_in_use(seed):
     assert unused == {"fusion_solid_pedicle_guideline", "population_neuropathic_paindetect"}
     used_ids = {r.id for p in PARAMETERS for r in seed.records_for(p)}
     assert used_ids.isdisjoint(unused)
-    assert {r.id for r in seed.records_for("fusion.solid_fusion")} == {"fusion_solid_guideline",
-                                                                       "fusion_solid_fischgrund"}
+    assert {r.id for r in seed.records_for("fusion.solid_fusion")} == {
+        "fusion_solid_guideline",
+        "fusion_solid_fischgrund",
+    }
 
 
 def test_seed_values_parsed(seed):
@@ -255,8 +270,11 @@ def test_field_errors_and_cross_check_errors_of_one_record_are_reported_together
     f = reg / "fusion.yaml"
     text = f.read_text()
     text = text.replace("    low: 0.92\n    high: 0.95\n", "    low: 1.92\n    high: 0.95\n", 1)
-    text = text.replace("    source: praxis_fusion_necessity_2025\n    also_cites: [praxis_posterior_fusion_2025]\n    grade: very_low",
-                        "    source: praxis_fusion_necessity_2025\n    also_cites: [praxis_posterior_fusion_2025]\n    grade: medium", 1)
+    text = text.replace(
+        "    source: praxis_fusion_necessity_2025\n    also_cites: [praxis_posterior_fusion_2025]\n    grade: very_low",
+        "    source: praxis_fusion_necessity_2025\n    also_cites: [praxis_posterior_fusion_2025]\n    grade: medium",
+        1,
+    )
     f.write_text(text)
     with pytest.raises(InputError) as err:
         load_registry(reg)

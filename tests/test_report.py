@@ -42,8 +42,16 @@ def test_default_report_is_complete(default_report):
     assert meta["provenance"]["evidence_version"] == version and meta["provenance"]["seed"] == 3
     assert meta["provenance"]["time_frame"] == "2 years"
     # the page names its time frame, evidence version, and the clinical-judgement note; sources are listed
-    for needle in (version, "within 2 years", "Supports, does not replace, clinical judgement",
-                   "Herkowitz", "For the patient", "For the clinician", "What the numbers rest on", "assumption"):
+    for needle in (
+        version,
+        "within 2 years",
+        "Supports, does not replace, clinical judgement",
+        "Herkowitz",
+        "For the patient",
+        "For the clinician",
+        "What the numbers rest on",
+        "assumption",
+    ):
         assert needle in html, needle
     # the patient part uses one denominator: every rate is 'of 100'
     patient = html.split('id="clinician"')[0]
@@ -61,8 +69,22 @@ def test_other_profile_gives_other_sensible_report(default_report, tmp_path):
     import pandas as pd
 
     out = tmp_path / "stable"
-    assert main(["report", "--profile", str(ROOT / "profiles" / "stable_first_revision.yaml"), "--out", str(out),
-                 "--draws", "1000", "--seed", "3"]) == 0
+    assert (
+        main(
+            [
+                "report",
+                "--profile",
+                str(ROOT / "profiles" / "stable_first_revision.yaml"),
+                "--out",
+                str(out),
+                "--draws",
+                "1000",
+                "--seed",
+                "3",
+            ]
+        )
+        == 0
+    )
     a = pd.read_csv(default_report / "rates.csv").set_index(["strategy", "outcome"])["mean"]
     b = pd.read_csv(out / "rates.csv").set_index(["strategy", "outcome"])["mean"]
     # a stable spine after one operation: decompression alone does better, later instability is rarer,
@@ -74,16 +96,19 @@ def test_other_profile_gives_other_sensible_report(default_report, tmp_path):
     assert "One earlier operation" in (out / "report.html").read_text()
 
 
-@pytest.mark.parametrize("args, needle", [
-    (["--profile", "does/not/exist.yaml"], "does not exist"),
-    (["--weight", "-1"], "--weight"),
-    (["--weight", "abc"], "--weight"),
-    (["--weight", "nan"], "--weight"),
-    (["--draws", "0"], "--draws"),
-    (["--seed", "-4"], "--seed"),
-    (["--registry", "no/such/folder"], "is not a folder"),
-    (["--posterior", "no/such.nc"], "does not exist"),
-])
+@pytest.mark.parametrize(
+    "args, needle",
+    [
+        (["--profile", "does/not/exist.yaml"], "does not exist"),
+        (["--weight", "-1"], "--weight"),
+        (["--weight", "abc"], "--weight"),
+        (["--weight", "nan"], "--weight"),
+        (["--draws", "0"], "--draws"),
+        (["--seed", "-4"], "--seed"),
+        (["--registry", "no/such/folder"], "is not a folder"),
+        (["--posterior", "no/such.nc"], "does not exist"),
+    ],
+)
 def test_bad_options_one_line_exit_2_nothing_written(args, needle, tmp_path, capsys):
     out = tmp_path / "r"
     code, stdout, err = run(["report", "--out", str(out), *args], capsys)
@@ -96,7 +121,9 @@ def test_bad_options_one_line_exit_2_nothing_written(args, needle, tmp_path, cap
 
 def test_malformed_profile(tmp_path, capsys):
     bad = tmp_path / "bad.yaml"
-    bad.write_text((ROOT / "profiles" / "default.yaml").read_text().replace("prior_surgeries: 2", "prior_surgeries: two"))
+    bad.write_text(
+        (ROOT / "profiles" / "default.yaml").read_text().replace("prior_surgeries: 2", "prior_surgeries: two")
+    )
     out = tmp_path / "r"
     code, _, err = run(["report", "--profile", str(bad), "--out", str(out)], capsys)
     assert code == 2 and str(bad) in err and "prior_surgeries" in err and "whole number" in err
@@ -140,8 +167,10 @@ def test_existing_report_is_replaced_whole(tmp_path):
 
 
 def test_report_path_imports_neither_pymc_nor_arviz(tmp_path):
-    code = ("import sys; from outcomes.cli import main; rc = main(['report', '--out', %r, '--draws', '200']); "
-            "print(rc, 'pymc' in sys.modules, 'arviz' in sys.modules, 'preliz' in sys.modules)" % str(tmp_path / "r"))
+    code = (
+        "import sys; from outcomes.cli import main; rc = main(['report', '--out', {!r}, '--draws', '200']); "
+        "print(rc, 'pymc' in sys.modules, 'arviz' in sys.modules, 'preliz' in sys.modules)".format(str(tmp_path / "r"))
+    )
     env = dict(os.environ, MPLBACKEND="Agg")
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=tmp_path)
     assert res.returncode == 0, res.stderr
@@ -154,9 +183,11 @@ def test_report_from_posterior_differs_where_the_data_say_so(default_report, tmp
     import pandas as pd
 
     data = tmp_path / "trial.csv"
-    data.write_text("study_id,strategy,outcome,events,total,time_frame,design,citation\n"
-                    "T,fusion,improved,120,200,2 years,rct,hand-made test data\n"
-                    "T,decompression,improved,118,200,2 years,rct,hand-made test data\n")
+    data.write_text(
+        "study_id,strategy,outcome,events,total,time_frame,design,citation\n"
+        "T,fusion,improved,120,200,2 years,rct,hand-made test data\n"
+        "T,decompression,improved,118,200,2 years,rct,hand-made test data\n"
+    )
     post = tmp_path / "posterior.nc"
     assert main(["update", "--data", str(data), "--method", "exact", "--out", str(post), "--draws", "1000"]) == 0
     capsys.readouterr()
@@ -168,8 +199,7 @@ def test_report_from_posterior_differs_where_the_data_say_so(default_report, tmp
     gap_after = after["fusion", "improved"] - after["decompression", "improved"]
     assert gap_after < gap_prior - 0.2
     # what the data do not touch stays put (within Monte Carlo error of 1000 draws x 100 patients)
-    assert abs(after["medication", "complication"]
-               - prior["medication", "complication"]) < 0.03
+    assert abs(after["medication", "complication"] - prior["medication", "complication"]) < 0.03
     html = (out / "report.html").read_text()
     assert "Updated with study data" in html and str(post) in html
     meta = json.loads((out / "summary.json").read_text())
@@ -190,7 +220,9 @@ def test_charts_for_a_batch_of_profiles(tmp_path, capsys):
     assert set(table.profile) == {"default", "stable_first_revision"}
     assert table.groupby("profile").size().nunique() == 1
     a = table.query("profile == 'default' and strategy == 'decompression' and outcome == 'improved'").per100.item()
-    b = table.query("profile == 'stable_first_revision' and strategy == 'decompression' and outcome == 'improved'").per100.item()
+    b = table.query(
+        "profile == 'stable_first_revision' and strategy == 'decompression' and outcome == 'improved'"
+    ).per100.item()
     assert b > a
 
 

@@ -73,8 +73,10 @@ def test_patient_records_are_consistent(draws, profile):
         np.testing.assert_array_equal(e.sel(outcome="improved_without_harm").values, imp & ~harm)
         np.testing.assert_array_equal(e.sel(outcome="harm_without_improvement").values, harm & ~imp)
     med = ev.sel(strategy="medication")
-    np.testing.assert_array_equal(med.sel(outcome="harm").values,
-                                  med.sel(outcome="complication").values | med.sel(outcome="deficit_progression").values)
+    np.testing.assert_array_equal(
+        med.sel(outcome="harm").values,
+        med.sel(outcome="complication").values | med.sel(outcome="deficit_progression").values,
+    )
 
 
 def test_same_seed_same_numbers_other_seed_differs(draws, profile):
@@ -114,8 +116,20 @@ def test_each_covariate_effect_moves_its_outcome_in_documented_direction(registr
     log_or = np.zeros((4, len(effects)))
     log_or[:, effect_index] = math.log(eff.odds_ratio)
     d = from_arrays(p, log_or, registry)
-    base = {c: 0.0 for c in ("prior_surgeries", "instability", "progressive_deficit", "falls", "bilateral_radicular",
-                             "smoker", "diabetes", "neuropathic_features", "age")}
+    base = dict.fromkeys(
+        (
+            "prior_surgeries",
+            "instability",
+            "progressive_deficit",
+            "falls",
+            "bilateral_radicular",
+            "smoker",
+            "diabetes",
+            "neuropathic_features",
+            "age",
+        ),
+        0.0,
+    )
     at_ref = dict(base, **{eff.covariate: eff.reference})
     moved = dict(base, **{eff.covariate: eff.reference + eff.per})
     from outcomes.model import adjusted_parameters

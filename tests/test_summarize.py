@@ -22,20 +22,30 @@ def hand_rates(improved: dict, harm: dict, n_draws: int = 50, jitter: float = 0.
     for i, s in enumerate(STRATEGIES):
         imp = np.clip(improved[s] + jitter * rng.standard_normal(n_draws), 0, 1)
         hm = np.clip(harm[s] + jitter * rng.standard_normal(n_draws), 0, 1)
-        for o, v in (("improved", imp), ("harm", hm), ("complication", hm), ("improved_without_harm", imp * (1 - hm)),
-                     ("harm_without_improvement", hm * (1 - imp))):
+        for o, v in (
+            ("improved", imp),
+            ("harm", hm),
+            ("complication", hm),
+            ("improved_without_harm", imp * (1 - hm)),
+            ("harm_without_improvement", hm * (1 - imp)),
+        ):
             rate[:, i, OUTCOMES.index(o)] = v
-    ds = xr.Dataset({"rate": (("draw", "strategy", "outcome"), rate)},
-                    coords={"draw": np.arange(n_draws), "strategy": list(STRATEGIES), "outcome": list(OUTCOMES)})
-    ds.attrs.update(evidence_version="ev-test", seed=3, time_frame="2 years", n_draws=n_draws, n_patients=100,
-                    origin="hand-made")
+    ds = xr.Dataset(
+        {"rate": (("draw", "strategy", "outcome"), rate)},
+        coords={"draw": np.arange(n_draws), "strategy": list(STRATEGIES), "outcome": list(OUTCOMES)},
+    )
+    ds.attrs.update(
+        evidence_version="ev-test", seed=3, time_frame="2 years", n_draws=n_draws, n_patients=100, origin="hand-made"
+    )
     return ds
 
 
 def test_flip_point_on_hand_made_case():
     # fusion 0.8 - 0.4 w, decompression 0.5 - 0.1 w: cross at w = 1.0; medication 0.2 - 0.3 w never best
-    ds = hand_rates({"fusion": 0.8, "decompression": 0.5, "medication": 0.2},
-                    {"fusion": 0.4, "decompression": 0.1, "medication": 0.3})
+    ds = hand_rates(
+        {"fusion": 0.8, "decompression": 0.5, "medication": 0.2},
+        {"fusion": 0.4, "decompression": 0.1, "medication": 0.3},
+    )
     s = summarize(ds, weight=0.5)
     assert s.preferred == "fusion"
     assert len(s.flips) == 1
@@ -59,8 +69,12 @@ def test_no_flip_when_one_dominates():
 
 
 def test_probability_best_with_uncertainty_is_between_0_and_1():
-    ds = hand_rates({"fusion": 0.7, "decompression": 0.6, "medication": 0.2},
-                    {"fusion": 0.3, "decompression": 0.15, "medication": 0.3}, n_draws=4000, jitter=0.1)
+    ds = hand_rates(
+        {"fusion": 0.7, "decompression": 0.6, "medication": 0.2},
+        {"fusion": 0.3, "decompression": 0.15, "medication": 0.3},
+        n_draws=4000,
+        jitter=0.1,
+    )
     s = summarize(ds, weight=1.0)
     pb = s.prob_best_at_weight
     assert 0 < pb["fusion"] < 1 and 0 < pb["decompression"] < 1
@@ -97,9 +111,13 @@ def test_summary_from_simulation_has_intervals_and_provenance(real):
     assert s.provenance.evidence_version == d.attrs["evidence_version"]
     assert s.provenance.seed == 12 and s.provenance.time_frame == "2 years"
     # absolute differences are differences of the per-draw rates
-    diff = s.differences.query("strategy_a == 'fusion' and strategy_b == 'decompression' and outcome == 'improved'").iloc[0]
-    expect = (sim["rate"].sel(strategy="fusion", outcome="improved")
-              - sim["rate"].sel(strategy="decompression", outcome="improved")).values
+    diff = s.differences.query(
+        "strategy_a == 'fusion' and strategy_b == 'decompression' and outcome == 'improved'"
+    ).iloc[0]
+    expect = (
+        sim["rate"].sel(strategy="fusion", outcome="improved")
+        - sim["rate"].sel(strategy="decompression", outcome="improved")
+    ).values
     assert diff["mean"] == pytest.approx(expect.mean())
     assert s.to_dict()["provenance"]["evidence_version"] == d.attrs["evidence_version"]
 
@@ -114,8 +132,10 @@ def test_same_seed_same_summary_other_seed_not(real):
 
 
 def test_bad_weight_rejected():
-    ds = hand_rates({"fusion": 0.8, "decompression": 0.5, "medication": 0.2},
-                    {"fusion": 0.4, "decompression": 0.1, "medication": 0.3})
+    ds = hand_rates(
+        {"fusion": 0.8, "decompression": 0.5, "medication": 0.2},
+        {"fusion": 0.4, "decompression": 0.1, "medication": 0.3},
+    )
     with pytest.raises(ValueError):
         summarize(ds, weight=-1)
     with pytest.raises(ValueError):

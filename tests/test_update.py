@@ -50,11 +50,14 @@ def write_csv(path: Path, rows: list[str], header: str = HEADER) -> Path:
 @pytest.fixture()
 def simple_data(tmp_path):
     """One study per quantity, no covariates: the exact posterior applies."""
-    return write_csv(tmp_path / "simple.csv", [
-        "A,fusion,improved,80,100,2 years,rct,Trial A",
-        "A,decompression,improved,60,100,2 years,rct,Trial A",
-        "B,medication,side_effects,12,40,1 year,cohort,Cohort B",
-    ])
+    return write_csv(
+        tmp_path / "simple.csv",
+        [
+            "A,fusion,improved,80,100,2 years,rct,Trial A",
+            "A,decompression,improved,60,100,2 years,rct,Trial A",
+            "B,medication,side_effects,12,40,1 year,cohort,Cohort B",
+        ],
+    )
 
 
 # --- study data ---------------------------------------------------------------------------------------
@@ -71,43 +74,56 @@ def test_example_file_loads_and_is_labelled_illustrative():
 
 
 def test_bad_data_file_reports_every_problem(tmp_path):
-    path = write_csv(tmp_path / "bad.csv", [
-        "A,fusion,improved,120,100,2 years,rct,Trial A",         # events > total
-        "B,surgery,improved,1,10,2 years,rct,Trial B",            # unknown strategy
-        "C,fusion,side_effects,1,10,2 years,rct,Trial C",         # outcome of another strategy
-        "D,fusion,improved,2.5,10,2 years,rct,Trial D",           # not whole
-        "E,fusion,improved,3,10,2 years,survey,Trial E",          # unknown design
-        "F,fusion,improved,3,10,,rct,Trial F",                    # empty time frame
-        "A,fusion,improved,5,10,2 years,rct,Trial A again",       # duplicate study + outcome
-        "G,fusion,improved,3,10,2 years,rct",                     # too few cells
-    ])
+    path = write_csv(
+        tmp_path / "bad.csv",
+        [
+            "A,fusion,improved,120,100,2 years,rct,Trial A",  # events > total
+            "B,surgery,improved,1,10,2 years,rct,Trial B",  # unknown strategy
+            "C,fusion,side_effects,1,10,2 years,rct,Trial C",  # outcome of another strategy
+            "D,fusion,improved,2.5,10,2 years,rct,Trial D",  # not whole
+            "E,fusion,improved,3,10,2 years,survey,Trial E",  # unknown design
+            "F,fusion,improved,3,10,,rct,Trial F",  # empty time frame
+            "A,fusion,improved,5,10,2 years,rct,Trial A again",  # duplicate study + outcome
+            "G,fusion,improved,3,10,2 years,rct",  # too few cells
+        ],
+    )
     with pytest.raises(InputError) as exc:
         load_studies(path)
     lines = [str(p) for p in exc.value.problems]
     assert len(lines) == 8, lines
-    expect = [("row 2 ('A')", "field 'events'", "must not exceed total"),
-              ("row 3 ('B')", "field 'strategy'", "allowed: fusion, decompression, medication, population"),
-              ("row 4 ('C')", "field 'outcome'", "allowed: improved, complication"),
-              ("row 5 ('D')", "field 'events'", "whole number"),
-              ("row 6 ('E')", "field 'design'", "allowed: rct, cohort"),
-              ("row 7 ('F')", "field 'time_frame'", "non-empty"),
-              ("row 8 ('A')", "field 'study_id'", "duplicate"),
-              ("row 9 ('G')", "", "cells")]
-    for line, (where, fld, what) in zip(lines, expect):
+    expect = [
+        ("row 2 ('A')", "field 'events'", "must not exceed total"),
+        ("row 3 ('B')", "field 'strategy'", "allowed: fusion, decompression, medication, population"),
+        ("row 4 ('C')", "field 'outcome'", "allowed: improved, complication"),
+        ("row 5 ('D')", "field 'events'", "whole number"),
+        ("row 6 ('E')", "field 'design'", "allowed: rct, cohort"),
+        ("row 7 ('F')", "field 'time_frame'", "non-empty"),
+        ("row 8 ('A')", "field 'study_id'", "duplicate"),
+        ("row 9 ('G')", "", "cells"),
+    ]
+    for line, (where, fld, what) in zip(lines, expect, strict=True):
         assert line.startswith(str(path)) and where in line and fld in line and what in line, line
         assert "\n" not in line
 
 
 def test_bad_header_and_covariates(tmp_path):
     with pytest.raises(InputError) as exc:
-        load_studies(write_csv(tmp_path / "h.csv", ["A,fusion,improved,1,2,2 years,rct"],
-                               header="study_id,strategy,outcome,events,total,time_frame,design,colour"))
+        load_studies(
+            write_csv(
+                tmp_path / "h.csv",
+                ["A,fusion,improved,1,2,2 years,rct"],
+                header="study_id,strategy,outcome,events,total,time_frame,design,colour",
+            )
+        )
     msgs = [str(p) for p in exc.value.problems]
     assert any("field 'colour'" in m and "unknown column" in m for m in msgs)
     assert any("field 'citation'" in m and "missing" in m for m in msgs)
     with pytest.raises(InputError) as exc:
-        load_studies(write_csv(tmp_path / "c.csv", ["A,fusion,improved,1,2,2 years,rct,X,1.5,abc"],
-                               header=HEADER + ",instability,age"))
+        load_studies(
+            write_csv(
+                tmp_path / "c.csv", ["A,fusion,improved,1,2,2 years,rct,X,1.5,abc"], header=HEADER + ",instability,age"
+            )
+        )
     msgs = [str(p) for p in exc.value.problems]
     assert len(msgs) == 2
     assert "field 'instability'" in msgs[0] and "[0, 1]" in msgs[0]
@@ -119,8 +135,9 @@ def test_bad_header_and_covariates(tmp_path):
 
 
 def test_cli_bad_data_exits_2_and_writes_nothing(tmp_path, capsys):
-    bad = write_csv(tmp_path / "bad.csv", ["A,fusion,improved,12,10,2 years,rct,X",
-                                          "B,fusion,improved,-1,10,2 years,rct,X"])
+    bad = write_csv(
+        tmp_path / "bad.csv", ["A,fusion,improved,12,10,2 years,rct,X", "B,fusion,improved,-1,10,2 years,rct,X"]
+    )
     out = tmp_path / "post.nc"
     assert main(["update", "--data", str(bad), "--out", str(out)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
@@ -157,8 +174,11 @@ def test_exact_posterior_is_the_conjugate_beta(simple_data, priors):
 
 
 def test_exact_refused_when_not_valid(tmp_path, priors):
-    data = load_studies(write_csv(tmp_path / "re.csv", [
-        "A,fusion,improved,80,100,2 years,rct,X", "B,fusion,improved,50,100,2 years,rct,Y"]))
+    data = load_studies(
+        write_csv(
+            tmp_path / "re.csv", ["A,fusion,improved,80,100,2 years,rct,X", "B,fusion,improved,50,100,2 years,rct,Y"]
+        )
+    )
     spec = build_spec(data, priors, "random")
     assert not spec.exact_ok and "random-effects" in spec.exact_reason
     with pytest.raises(ExactNotValid):
@@ -166,13 +186,19 @@ def test_exact_refused_when_not_valid(tmp_path, priors):
     with pytest.raises(InputError, match="'exact' does not apply"):
         fit(data, priors, method="exact", pooling="random")
     assert build_spec(data, priors, "none").exact_ok  # a common effect is conjugate
-    shifted = load_studies(write_csv(tmp_path / "cov.csv", ["A,decompression,improved,80,100,2 years,rct,X,0.4"],
-                                     header=HEADER + ",instability"))
+    shifted = load_studies(
+        write_csv(
+            tmp_path / "cov.csv", ["A,decompression,improved,80,100,2 years,rct,X,0.4"], header=HEADER + ",instability"
+        )
+    )
     spec = build_spec(shifted, priors, "none")
     assert not spec.exact_ok and spec.effects == ("effect_instability_decompression",)
     np.testing.assert_allclose(spec.shifts, [[-0.6]])  # (0.4 - reference 1) / per 1
-    at_ref = load_studies(write_csv(tmp_path / "ref.csv", ["A,decompression,improved,80,100,2 years,rct,X,1"],
-                                    header=HEADER + ",instability"))
+    at_ref = load_studies(
+        write_csv(
+            tmp_path / "ref.csv", ["A,decompression,improved,80,100,2 years,rct,X,1"], header=HEADER + ",instability"
+        )
+    )
     assert build_spec(at_ref, priors, "none").exact_ok
 
 
@@ -210,8 +236,9 @@ def test_prior_posterior_chart(tmp_path, priors):
 
     from outcomes.charts.prior_posterior import plot_prior_posterior
 
-    data = write_csv(tmp_path / "d.csv", ["X,fusion,improved,30,100,2 years,rct,T",
-                                          "X,decompression,improved,45,100,2 years,rct,T"])
+    data = write_csv(
+        tmp_path / "d.csv", ["X,fusion,improved,30,100,2 years,rct,T", "X,decompression,improved,45,100,2 years,rct,T"]
+    )
     tree = fit(load_studies(data), priors, seed=2)
     ax = plot_prior_posterior(tree)
     fig = ax.figure
@@ -245,8 +272,9 @@ def test_netcdf_round_trip_and_draws(tmp_path, simple_data, registry, priors):
         assert key in back.attrs
     draws = load_posterior_draws(path, registry)
     assert draws.attrs["origin"] == "posterior" and draws.attrs["data_hash"] == tree.attrs["data_hash"]
-    np.testing.assert_allclose(draws["p"].sel(parameter="fusion.improved").values,
-                               tree["posterior"]["p_fusion__improved"].values.ravel())
+    np.testing.assert_allclose(
+        draws["p"].sel(parameter="fusion.improved").values, tree["posterior"]["p_fusion__improved"].values.ravel()
+    )
     assert list(draws["log_or"].effect.values) == [e.id for e in registry.used_effects]
 
 
@@ -289,13 +317,15 @@ def test_cli_exact_writes_file(tmp_path, simple_data, registry, capsys):
 
 
 def test_update_path_modules_do_not_import_pymc():
-    code = ("import sys\n"
-            "import outcomes.update, outcomes.update.command, outcomes.update.conflict, outcomes.update.io\n"
-            "import outcomes.update.exact, outcomes.charts.prior_posterior, outcomes.draws\n"
-            "from outcomes.cli import build_parser\n"
-            "build_parser().parse_args(['update', '--data', 'x.csv'])\n"
-            "bad = [m for m in sys.modules if m.split('.')[0] in ('pymc', 'arviz', 'pytensor', 'nutpie')]\n"
-            "assert not bad, bad\n")
+    code = (
+        "import sys\n"
+        "import outcomes.update, outcomes.update.command, outcomes.update.conflict, outcomes.update.io\n"
+        "import outcomes.update.exact, outcomes.charts.prior_posterior, outcomes.draws\n"
+        "from outcomes.cli import build_parser\n"
+        "build_parser().parse_args(['update', '--data', 'x.csv'])\n"
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('pymc', 'arviz', 'pytensor', 'nutpie')]\n"
+        "assert not bad, bad\n"
+    )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
 
 
@@ -336,12 +366,15 @@ def test_random_effects_recover_simulated_parameters(tmp_path, priors):
     logits = true_mu + true_tau * rng.normal(size=n_studies)
     totals = rng.integers(150, 400, size=n_studies)
     events = rng.binomial(totals, special.expit(logits))
-    rows = [f"S{i},decompression,complication,{k},{n},2 years,cohort,simulated" for i, (k, n) in
-            enumerate(zip(events, totals))]
+    rows = [
+        f"S{i},decompression,complication,{k},{n},2 years,cohort,simulated"
+        for i, (k, n) in enumerate(zip(events, totals, strict=True))
+    ]
     data = load_studies(write_csv(tmp_path / "sim.csv", rows))
     # a flat prior on the centre, so the test checks the likelihood and the pooling, not the registry's prior
-    flat = dataclasses.replace(priors, parameters={**priors.parameters,
-                                                   "decompression.complication": BetaPrior(1.0, 1.0, ("flat",))})
+    flat = dataclasses.replace(
+        priors, parameters={**priors.parameters, "decompression.complication": BetaPrior(1.0, 1.0, ("flat",))}
+    )
     tree = fit(data, flat, pooling="random", method="auto", draws=1000, tune=1000, seed=3)
     assert tree.attrs["method"] == "mcmc" and tree.attrs["random_groups"] == "decompression.complication"
     post = tree["posterior"]
@@ -351,7 +384,9 @@ def test_random_effects_recover_simulated_parameters(tmp_path, priors):
     assert abs(tau.mean() - true_tau) < 3 * tau.std(), (tau.mean(), tau.std())
     assert np.quantile(tau, 0.05) > 0.1  # heterogeneity is detected, not shrunk to zero
     # the study deviations recover the simulated study logits
-    study_logit = special.logit(post["p_decompression__complication"]) + post["tau_decompression__complication"] * post["z"]
+    study_logit = (
+        special.logit(post["p_decompression__complication"]) + post["tau_decompression__complication"] * post["z"]
+    )
     est = study_logit.mean(("chain", "draw")).values
     assert np.corrcoef(est, logits)[0, 1] > 0.8
 
@@ -386,8 +421,12 @@ def test_example_mcmc_round_trip(tmp_path, registry, priors):
     tree = fit(load_studies(ROOT / "studies" / "example_rcts.csv"), priors, seed=8)
     assert tree.attrs["method"] == "mcmc" and tree.attrs["diagnostics_status"] == "ok"
     post = tree["posterior"].to_dataset()
-    assert {"tau_fusion__improved", "tau_decompression__improved", "z",
-            "log_or__effect_instability_decompression"} <= set(post.data_vars)
+    assert {
+        "tau_fusion__improved",
+        "tau_decompression__improved",
+        "z",
+        "log_or__effect_instability_decompression",
+    } <= set(post.data_vars)
     assert set(tree.children) == {"posterior", "prior", "observed_data", "sample_stats"}
     path = save_posterior(tree, tmp_path / "post.nc")
     _assert_same_tree(tree, load_fit(path))
@@ -400,12 +439,13 @@ def test_example_mcmc_round_trip(tmp_path, registry, priors):
 @pytest.mark.slow
 def test_pymc_and_nutpie_samplers_agree(priors):
     data = load_studies(ROOT / "studies" / "example_rcts.csv")
-    trees = {s: fit(data, priors, draws=1500, tune=1000, seed=4, sampler=s)
-             for s in ("pymc", "nutpie")}
+    trees = {s: fit(data, priors, draws=1500, tune=1000, seed=4, sampler=s) for s in ("pymc", "nutpie")}
     assert {t.attrs["sampler"] for t in trees.values()} == {"pymc", "nutpie"}
     for var in ("p_fusion__improved", "p_decompression__improved", "tau_fusion__improved"):
         a, b = (trees[s]["posterior"][var].values.ravel() for s in ("pymc", "nutpie"))
-        se = np.hypot(_mc_tolerance(trees["pymc"], var, a.std(), z=1.0), _mc_tolerance(trees["nutpie"], var, b.std(), z=1.0))
+        se = np.hypot(
+            _mc_tolerance(trees["pymc"], var, a.std(), z=1.0), _mc_tolerance(trees["nutpie"], var, b.std(), z=1.0)
+        )
         assert abs(a.mean() - b.mean()) < 4 * se, (var, a.mean(), b.mean(), se)
 
 
@@ -417,7 +457,9 @@ def test_shipped_real_registry_study_overrules_the_seed_evidence(tmp_path, regis
     data = ROOT / "studies" / "norwegian_registry_2020.csv"
     studies = load_studies(data)
     assert {(s.strategy, s.outcome, s.events, s.total) for s in studies.studies} == {
-        ("fusion", "improved", 155, 215), ("decompression", "improved", 150, 219)}
+        ("fusion", "improved", 155, 215),
+        ("decompression", "improved", 150, 219),
+    }
     post = tmp_path / "post.nc"
     assert main(["update", "--data", str(data), "--out", str(post), "--draws", "1000"]) == 0
     printed = capsys.readouterr().out

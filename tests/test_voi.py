@@ -14,8 +14,8 @@ from outcomes.elicit import elicit
 from outcomes.profile import load_profile
 from outcomes.registry import PARAMETERS, load_registry
 from outcomes.voi import core, regression
-from outcomes.voi.reference import toy_nb, toy_sample
 from outcomes.voi.command import parse_study_sizes, parse_weights
+from outcomes.voi.reference import toy_nb, toy_sample
 
 # --- a small model with known answers -------------------------------------------------------------------------
 
@@ -122,8 +122,9 @@ def test_group_regression_agrees_with_nested_monte_carlo(toy, group):
         full[:, g], full[:, rest] = gv, rv
         return toy_nb(full)
 
-    nested = core.evppi_nested(nb_fn, None, lambda k, r: toy_sample(k, r)[:, rest], len(outer), 600,
-                               np.random.default_rng(5), outer=outer)
+    nested = core.evppi_nested(
+        nb_fn, None, lambda k, r: toy_sample(k, r)[:, rest], len(outer), 600, np.random.default_rng(5), outer=outer
+    )
     reg = regression.evppi(nb[:1500], outer)
     assert nested.value > 1
     assert abs(reg.value - nested.value) <= 3 * math.hypot(reg.se, nested.se)
@@ -132,8 +133,9 @@ def test_group_regression_agrees_with_nested_monte_carlo(toy, group):
 def test_single_input_evppi_matches_quadrature():
     a, b = 4.0, 6.0
     f = lambda t: 300 * (t - 0.35) ** 2 - 5  # noqa: E731
-    exact = (integrate.quad(lambda t: max(0.0, f(t)) * stats.beta.pdf(t, a, b), 0, 1, limit=200)[0]
-             - max(0.0, integrate.quad(lambda t: f(t) * stats.beta.pdf(t, a, b), 0, 1)[0]))
+    exact = integrate.quad(lambda t: max(0.0, f(t)) * stats.beta.pdf(t, a, b), 0, 1, limit=200)[0] - max(
+        0.0, integrate.quad(lambda t: f(t) * stats.beta.pdf(t, a, b), 0, 1)[0]
+    )
     rng = np.random.default_rng(2)
     th = rng.beta(a, b, 8000)
     noise = rng.normal(0, 20, th.size)
@@ -173,10 +175,19 @@ def test_evsi_grows_with_study_size_and_stays_below_evppi(shipped):
 
 # --- tornado ---------------------------------------------------------------------------------------------------
 
-_BENEFIT = {"fusion.improved", "decompression.improved", "medication.initial_response_neuropathic",
-            "medication.initial_response_other", "medication.sustained_response"}
-_HARM = {"fusion.complication", "decompression.complication", "medication.side_effects",
-         "medication.deficit_progression"}
+_BENEFIT = {
+    "fusion.improved",
+    "decompression.improved",
+    "medication.initial_response_neuropathic",
+    "medication.initial_response_other",
+    "medication.sustained_response",
+}
+_HARM = {
+    "fusion.complication",
+    "decompression.complication",
+    "medication.side_effects",
+    "medication.deficit_progression",
+}
 
 
 def test_tornado_directions_follow_the_sign_of_each_effect(shipped):
@@ -244,15 +255,20 @@ def hand_tree(priors, data, *, chains=2, draws=1000, seed=0, groups=True):
         lp[f"log_or__{e}"] = (("chain", "draw"), stats.norm.logpdf(x, ep.mu, ep.sd))
     coords = {"chain": np.arange(chains), "draw": np.arange(draws)}
     labels = list(data)
-    obs = xr.Dataset({"events": ("study", [data[k][0] for k in labels]), "total": ("study", [data[k][1] for k in labels])},
-                     coords={"study": [f"s{i}" for i in range(len(labels))], "parameter": ("study", labels)})
+    obs = xr.Dataset(
+        {"events": ("study", [data[k][0] for k in labels]), "total": ("study", [data[k][1] for k in labels])},
+        coords={"study": [f"s{i}" for i in range(len(labels))], "parameter": ("study", labels)},
+    )
     tree = {"posterior": xr.Dataset(post, coords=coords), "observed_data": obs}
     if groups:
-        ll = np.stack([stats.binom.logpmf(data[k][0], data[k][1], post["p_" + k.replace(".", "__")].values)
-                       for k in labels], axis=-1)
+        ll = np.stack(
+            [stats.binom.logpmf(data[k][0], data[k][1], post["p_" + k.replace(".", "__")].values) for k in labels],
+            axis=-1,
+        )
         tree["log_prior"] = xr.Dataset(lp, coords=coords)
-        tree["log_likelihood"] = xr.Dataset({"events": (("chain", "draw", "study"), ll)},
-                                            coords={**coords, "study": obs.study.values})
+        tree["log_likelihood"] = xr.Dataset(
+            {"events": (("chain", "draw", "study"), ll)}, coords={**coords, "study": obs.study.values}
+        )
     dt = xr.DataTree.from_dict(tree)
     dt.attrs.update({"evidence_version": priors.version, "diagnostics_status": "ok"})
     return dt
@@ -277,14 +293,22 @@ def test_power_scaling_flags_prior_driven_quantities(shipped):
 
 
 def test_run_voi_with_a_posterior_file_and_charts(tmp_path, shipped):
-    registry, priors, profile, _ = shipped
+    registry, priors, _profile, _ = shipped
     from outcomes.charts.voi import plot_evpi, plot_evppi, plot_evsi, plot_tornado
     from outcomes.update.io import save_posterior
     from outcomes.voi.analysis import run_voi, write_outputs
 
     path = save_posterior(hand_tree(priors, {"fusion.complication": (20, 100)}, draws=400), tmp_path / "post.nc")
-    res = run_voi(None, registry=registry, posterior=path, weight=1.5, weights=np.linspace(0, 3, 7),
-                  study_sizes=[20, 80], n_draws=800, caps=False)
+    res = run_voi(
+        None,
+        registry=registry,
+        posterior=path,
+        weight=1.5,
+        weights=np.linspace(0, 3, 7),
+        study_sizes=[20, 80],
+        n_draws=800,
+        caps=False,
+    )
     assert res.provenance["origin"] == "posterior" and res.psense is not None
     assert set(res.evsi["n"]) == {20, 80}
     import matplotlib.pyplot as plt
@@ -304,11 +328,20 @@ def test_run_voi_with_a_posterior_file_and_charts(tmp_path, shipped):
 # --- command line ----------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("option, value", [
-    ("--weights", "5:1:10"), ("--weights", "0:5"), ("--weights", "a:b:c"), ("--weights", "0:5:1"),
-    ("--weights", "-1:5:10"), ("--study-sizes", "0,10"), ("--study-sizes", "ten"), ("--study-sizes", "10,,20"),
-    ("--study-sizes", "50,100000"),
-])
+@pytest.mark.parametrize(
+    "option, value",
+    [
+        ("--weights", "5:1:10"),
+        ("--weights", "0:5"),
+        ("--weights", "a:b:c"),
+        ("--weights", "0:5:1"),
+        ("--weights", "-1:5:10"),
+        ("--study-sizes", "0,10"),
+        ("--study-sizes", "ten"),
+        ("--study-sizes", "10,,20"),
+        ("--study-sizes", "50,100000"),
+    ],
+)
 def test_bad_voi_options_give_one_line_and_exit_2(tmp_path, capsys, option, value):
     from outcomes.cli import main
 
@@ -332,8 +365,18 @@ def test_voi_command_writes_its_folder(tmp_path, capsys):
     rc = main(["voi", "--draws", "600", "--weights", "0:3:7", "--study-sizes", "25,100", "--out", str(out)])
     assert rc == 0, capsys.readouterr().err
     names = {p.name for p in out.iterdir()}
-    assert {"voi.csv", "evppi.csv", "evpi.csv", "evsi.csv", "tornado.csv", "cap_sensitivity.csv", "voi.json",
-            "evpi_by_weight.png", "evppi.png", "tornado.svg"} <= names
+    assert {
+        "voi.csv",
+        "evppi.csv",
+        "evpi.csv",
+        "evsi.csv",
+        "tornado.csv",
+        "cap_sensitivity.csv",
+        "voi.json",
+        "evpi_by_weight.png",
+        "evppi.png",
+        "tornado.svg",
+    } <= names
     import pandas as pd
 
     table = pd.read_csv(out / "voi.csv")

@@ -16,7 +16,7 @@ import textwrap
 import numpy as np
 from matplotlib.transforms import blended_transform_factory, offset_copy
 
-from outcomes.charts.common import (BENEFIT_COLOR, DENOMINATOR, HARM_COLOR, STRATEGY_COLORS, finish, new_axes)
+from outcomes.charts.common import BENEFIT_COLOR, DENOMINATOR, HARM_COLOR, STRATEGY_COLORS, finish, new_axes
 from outcomes.model import APPLICABLE, BENEFITS, HARMS, OUTCOME_LABELS, SHORT_LABELS
 
 NOT_APPLICABLE = "not applicable"
@@ -36,8 +36,9 @@ def _ordered_outcomes(summary, outcomes) -> tuple[list[str], list[str], list[str
 
 def _numbers(r) -> str:
     """'84 of 100 (51 to 99)': the absolute number and its plausible range."""
+
     def n(v: float) -> str:
-        return "<1" if DENOMINATOR * v < 1 else str(int(round(DENOMINATOR * v)))
+        return "<1" if DENOMINATOR * v < 1 else str(round(DENOMINATOR * v))
 
     lo, hi = n(float(r["low"])), n(float(r["high"]))
     rng = "" if lo == hi else f" ({lo} to {hi})"
@@ -48,9 +49,11 @@ def plot_benefit_harm(summary, outcomes=None, ax=None):
     """Each strategy's benefits and harms per 100 people (with 90% intervals) on one 0-100 scale."""
     strategies = list(dict.fromkeys(summary.rates["strategy"]))
     benefits, harms, others = _ordered_outcomes(summary, outcomes)
-    groups = [("Benefits (more is better)", BENEFIT_COLOR, benefits),
-              ("Harms (fewer is better)", HARM_COLOR, harms),
-              ("Other outcomes", "#444444", others)]
+    groups = [
+        ("Benefits (more is better)", BENEFIT_COLOR, benefits),
+        ("Harms (fewer is better)", HARM_COLOR, harms),
+        ("Other outcomes", "#444444", others),
+    ]
     groups = [g for g in groups if g[2]]
     n_slots = sum(1 + len(g[2]) * (len(strategies) + 1) for g in groups)
 
@@ -64,8 +67,7 @@ def plot_benefit_harm(summary, outcomes=None, ax=None):
     errs = {s: [] for s in strategies}
     points, not_applicable, ticks, ticklabels = [], [], [], []
     for heading, color, outs in groups:
-        ax.text(0.0, y, heading, transform=right, ha="left", va="center", fontsize=13, fontweight="bold",
-                color=color)
+        ax.text(0.0, y, heading, transform=right, ha="left", va="center", fontsize=13, fontweight="bold", color=color)
         band_top = y + 0.5
         y -= 1
         for k, outcome in enumerate(outs):
@@ -79,17 +81,43 @@ def plot_benefit_harm(summary, outcomes=None, ax=None):
                     r = None
                 if r is None or not np.isfinite(float(r["mean"])):
                     not_applicable.append((s, outcome))
-                    ax.text(1.0, y, f"{SHORT_LABELS.get(s, s)}: {NOT_APPLICABLE}", ha="left", va="center",
-                            fontsize=10, style="italic", color="#666666", gid=f"not-applicable-{s}-{outcome}")
+                    ax.text(
+                        1.0,
+                        y,
+                        f"{SHORT_LABELS.get(s, s)}: {NOT_APPLICABLE}",
+                        ha="left",
+                        va="center",
+                        fontsize=10,
+                        style="italic",
+                        color="#666666",
+                        gid=f"not-applicable-{s}-{outcome}",
+                    )
                 else:
                     m, lo, hi = (DENOMINATOR * float(r[c]) for c in ("mean", "low", "high"))
                     xs[s].append(m)
                     ys[s].append(y)
                     errs[s].append((max(0.0, m - lo), max(0.0, hi - m)))
-                    points.append({"strategy": s, "outcome": outcome, "x": m, "low": lo, "high": hi, "y": y,
-                                   "per100": int(r["per100"])})
-                    ax.text(1.01, y, _numbers(r), transform=right, ha="left", va="center", fontsize=10.5,
-                            color=STRATEGY_COLORS.get(s, "black"))
+                    points.append(
+                        {
+                            "strategy": s,
+                            "outcome": outcome,
+                            "x": m,
+                            "low": lo,
+                            "high": hi,
+                            "y": y,
+                            "per100": int(r["per100"]),
+                        }
+                    )
+                    ax.text(
+                        1.01,
+                        y,
+                        _numbers(r),
+                        transform=right,
+                        ha="left",
+                        va="center",
+                        fontsize=10.5,
+                        color=STRATEGY_COLORS.get(s, "black"),
+                    )
                 y -= 1
             ticks.append(float(np.mean(row_ys)))
             ticklabels.append("\n".join(textwrap.wrap(OUTCOME_LABELS.get(outcome, outcome), 26)))
@@ -103,8 +131,19 @@ def plot_benefit_harm(summary, outcomes=None, ax=None):
         if not xs[s]:
             continue
         e = np.array(errs[s]).T
-        ax.errorbar(xs[s], ys[s], xerr=e, fmt="o", color=STRATEGY_COLORS.get(s, None), ecolor=STRATEGY_COLORS.get(s),
-                    elinewidth=2.2, capsize=4, markersize=8, label=SHORT_LABELS.get(s, s), gid=f"points-{s}")
+        ax.errorbar(
+            xs[s],
+            ys[s],
+            xerr=e,
+            fmt="o",
+            color=STRATEGY_COLORS.get(s, None),
+            ecolor=STRATEGY_COLORS.get(s),
+            elinewidth=2.2,
+            capsize=4,
+            markersize=8,
+            label=SHORT_LABELS.get(s, s),
+            gid=f"points-{s}",
+        )
 
     ax.set_xlim(-1.5, DENOMINATOR + 1.5)  # the common 0-100 scale, with room for a dot at 0 or 100
     ax.set_ylim(y + 0.5, 0.8)
@@ -116,13 +155,25 @@ def plot_benefit_harm(summary, outcomes=None, ax=None):
     ax.set_axisbelow(True)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
-    ax.set_xlabel(f"People out of {DENOMINATOR} like you, within {summary.time_frame}  "
-                  "(dot: best estimate; bar: plausible range, 90%)", fontsize=12)
+    ax.set_xlabel(
+        f"People out of {DENOMINATOR} like you, within {summary.time_frame}  "
+        "(dot: best estimate; bar: plausible range, 90%)",
+        fontsize=12,
+    )
     below = offset_copy(ax.transAxes, fig=fig, y=-44, units="points")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, 0.0), bbox_transform=below, ncol=len(strategies),
-              frameon=False, fontsize=12)
-    ax.set_title(f"Benefits and harms of each treatment: people out of {DENOMINATOR}, within {summary.time_frame}",
-                 fontsize=15, loc="left")
+    ax.legend(
+        loc="upper center",
+        bbox_to_anchor=(0.5, 0.0),
+        bbox_transform=below,
+        ncol=len(strategies),
+        frameon=False,
+        fontsize=12,
+    )
+    ax.set_title(
+        f"Benefits and harms of each treatment: people out of {DENOMINATOR}, within {summary.time_frame}",
+        fontsize=15,
+        loc="left",
+    )
     ax._outcomes_points = points
     ax._outcomes_not_applicable = not_applicable
     ax._outcomes_scale = (0, DENOMINATOR)

@@ -12,6 +12,7 @@ Each panel's Axes carries ``_outcomes_icons`` ({"filled", "unfilled", "total", "
 
 from __future__ import annotations
 
+import contextlib
 import textwrap
 
 import matplotlib.pyplot as plt
@@ -19,8 +20,15 @@ import numpy as np
 from matplotlib.patches import PathPatch
 from matplotlib.path import Path
 
-from outcomes.charts.common import (DENOMINATOR, NEUTRAL_COLOR, PLAIN_OUTCOME_TITLES, PLAIN_OUTCOME_WORDS,
-                                    finish, new_axes, outcome_color)
+from outcomes.charts.common import (
+    DENOMINATOR,
+    NEUTRAL_COLOR,
+    PLAIN_OUTCOME_TITLES,
+    PLAIN_OUTCOME_WORDS,
+    finish,
+    new_axes,
+    outcome_color,
+)
 from outcomes.model import APPLICABLE, SHORT_LABELS
 
 GRID = 10
@@ -65,7 +73,7 @@ def filled_count(mean: float) -> int:
 
 
 def _count_words(n: float) -> str:
-    return "fewer than 1" if DENOMINATOR * n < 1 else f"{int(round(DENOMINATOR * n))}"
+    return "fewer than 1" if DENOMINATOR * n < 1 else f"{round(DENOMINATOR * n)}"
 
 
 def caption(row, outcome: str) -> str:
@@ -84,7 +92,10 @@ def caption(row, outcome: str) -> str:
 
 def _draw_icons(ax, filled: int, color: str) -> None:
     centres = icon_positions()
-    for part, col, gid in ((centres[:filled], color, "icons-filled"), (centres[filled:], NEUTRAL_COLOR, "icons-unfilled")):
+    for part, col, gid in (
+        (centres[:filled], color, "icons-filled"),
+        (centres[filled:], NEUTRAL_COLOR, "icons-unfilled"),
+    ):
         if len(part):
             # add_artist, not add_patch: the limits are fixed below, and computing them from 100 curved
             # outlines is the slowest step of the whole chart
@@ -109,25 +120,55 @@ def _panel(ax, summary, outcome: str, strategy: str, caption_size: float, captio
         ax.set_aspect("equal")
         ax.set_axis_off()
         why = "Does not apply to this treatment" if outcome not in APPLICABLE.get(strategy, ()) else "No result"
-        ax.text(GRID / 2, GRID / 2, why, ha="center", va="center", fontsize=caption_size, color="#555555",
-                wrap=True)
-        ax._outcomes_icons = {"applicable": False, "filled": 0, "unfilled": 0, "total": 0, "strategy": strategy,
-                              "outcome": outcome, "time_frame": summary.time_frame, "caption": why}
+        ax.text(GRID / 2, GRID / 2, why, ha="center", va="center", fontsize=caption_size, color="#555555", wrap=True)
+        ax._outcomes_icons = {
+            "applicable": False,
+            "filled": 0,
+            "unfilled": 0,
+            "total": 0,
+            "strategy": strategy,
+            "outcome": outcome,
+            "time_frame": summary.time_frame,
+            "caption": why,
+        }
         return
     filled = filled_count(float(row["mean"]))
     _draw_icons(ax, filled, outcome_color(outcome))
     text = caption(row, outcome)
     lines = textwrap.wrap(text, CAPTION_WIDTH)
     lines += [" "] * max(0, caption_lines - len(lines))  # equal-height captions keep every grid the same size
-    ax.text(0.5, -0.03, "\n".join(lines), transform=ax.transAxes, ha="center", va="top", fontsize=caption_size,
-            linespacing=1.25)
+    ax.text(
+        0.5,
+        -0.03,
+        "\n".join(lines),
+        transform=ax.transAxes,
+        ha="center",
+        va="top",
+        fontsize=caption_size,
+        linespacing=1.25,
+    )
     if filled == 0:
-        ax.text(GRID / 2, GRID / 2, f"Fewer than 1 in {DENOMINATOR}", ha="center", va="center",
-                fontsize=caption_size + 2, fontweight="bold", color="#333333",
-                bbox={"boxstyle": "round,pad=0.4", "facecolor": "white", "edgecolor": "#999999"})
-    ax._outcomes_icons = {"applicable": True, "filled": filled, "unfilled": DENOMINATOR - filled,
-                          "total": DENOMINATOR, "strategy": strategy, "outcome": outcome,
-                          "time_frame": summary.time_frame, "caption": text}
+        ax.text(
+            GRID / 2,
+            GRID / 2,
+            f"Fewer than 1 in {DENOMINATOR}",
+            ha="center",
+            va="center",
+            fontsize=caption_size + 2,
+            fontweight="bold",
+            color="#333333",
+            bbox={"boxstyle": "round,pad=0.4", "facecolor": "white", "edgecolor": "#999999"},
+        )
+    ax._outcomes_icons = {
+        "applicable": True,
+        "filled": filled,
+        "unfilled": DENOMINATOR - filled,
+        "total": DENOMINATOR,
+        "strategy": strategy,
+        "outcome": outcome,
+        "time_frame": summary.time_frame,
+        "caption": text,
+    }
 
 
 def plot_icon_array(summary, outcome: str = "improved", strategy: str = "fusion", ax=None):
@@ -136,8 +177,9 @@ def plot_icon_array(summary, outcome: str = "improved", strategy: str = "fusion"
     fig, ax = new_axes(ax, figsize=(4.6, 5.6))
     _panel(ax, summary, outcome, strategy, CAPTION_SIZE)
     if created:
-        ax.set_title(f"{SHORT_LABELS.get(strategy, strategy)}\nwithin {summary.time_frame}", fontsize=15,
-                     fontweight="bold")
+        ax.set_title(
+            f"{SHORT_LABELS.get(strategy, strategy)}\nwithin {summary.time_frame}", fontsize=15, fontweight="bold"
+        )
         finish(fig, summary.time_frame, summary.evidence_version)
     return ax
 
@@ -156,24 +198,34 @@ def plot_icon_arrays(summary, outcomes=("improved", "harm"), strategies=None, fi
     n_lines = 0
     for outcome in outcomes:
         for strategy in strategies:
-            try:
-                n_lines = max(n_lines, len(textwrap.wrap(caption(summary.rate(strategy, outcome), outcome),
-                                                         CAPTION_WIDTH)))
-            except KeyError:
-                pass
-    for sub, outcome in zip(subfigs, outcomes):
+            with contextlib.suppress(KeyError):
+                n_lines = max(
+                    n_lines, len(textwrap.wrap(caption(summary.rate(strategy, outcome), outcome), CAPTION_WIDTH))
+                )
+    for sub, outcome in zip(subfigs, outcomes, strict=True):
         axes = sub.subplots(1, len(strategies), squeeze=False)[0]
-        sub.suptitle(PLAIN_OUTCOME_TITLES.get(outcome, outcome), x=0.01, ha="left", fontsize=17,
-                     fontweight="bold", color=outcome_color(outcome))
-        for ax, strategy in zip(axes, strategies):
+        sub.suptitle(
+            PLAIN_OUTCOME_TITLES.get(outcome, outcome),
+            x=0.01,
+            ha="left",
+            fontsize=17,
+            fontweight="bold",
+            color=outcome_color(outcome),
+        )
+        for ax, strategy in zip(axes, strategies, strict=True):
             _panel(ax, summary, outcome, strategy, CAPTION_SIZE, n_lines)
             ax.set_title(SHORT_LABELS.get(strategy, strategy), fontsize=15, pad=8)
             panels.append(ax)
-    fig.suptitle(f"Out of {DENOMINATOR} people like you, within {summary.time_frame} of starting treatment",
-                 fontsize=19)
+    fig.suptitle(
+        f"Out of {DENOMINATOR} people like you, within {summary.time_frame} of starting treatment", fontsize=19
+    )
     fig._outcomes_panels = panels
-    fig._outcomes_icon_grid = {"denominator": DENOMINATOR, "time_frame": summary.time_frame,
-                               "outcomes": outcomes, "strategies": strategies}
+    fig._outcomes_icon_grid = {
+        "denominator": DENOMINATOR,
+        "time_frame": summary.time_frame,
+        "outcomes": outcomes,
+        "strategies": strategies,
+    }
     if created:
         finish(fig, summary.time_frame, summary.evidence_version)
     return fig

@@ -25,28 +25,61 @@ def plot_preference_curve(summary, ax=None):
     w = pb.index.to_numpy(dtype=float)
     lines = {}
     for s in pb.columns:
-        (line,) = ax.plot(w, pb[s].to_numpy(dtype=float), color=STRATEGY_COLORS.get(s), linewidth=2.8,
-                          label=SHORT_LABELS.get(s, s), gid=f"prob-best-{s}")
+        (line,) = ax.plot(
+            w,
+            pb[s].to_numpy(dtype=float),
+            color=STRATEGY_COLORS.get(s),
+            linewidth=2.8,
+            label=SHORT_LABELS.get(s, s),
+            gid=f"prob-best-{s}",
+        )
         lines[s] = line
 
-    weight_line = ax.axvline(summary.weight, color="black", linewidth=2.2, linestyle="-", zorder=2.6,
-                             gid="patient-weight")
-    ax.annotate(f"Your weight: {summary.weight:g}", xy=(summary.weight, 1.0), xycoords=("data", "axes fraction"),
-                xytext=(0, 5), textcoords="offset points", ha="center", va="bottom", fontsize=12,
-                fontweight="bold")
+    weight_line = ax.axvline(
+        summary.weight, color="black", linewidth=2.2, linestyle="-", zorder=2.6, gid="patient-weight"
+    )
+    ax.annotate(
+        f"Your weight: {summary.weight:g}",
+        xy=(summary.weight, 1.0),
+        xycoords=("data", "axes fraction"),
+        xytext=(0, 5),
+        textcoords="offset points",
+        ha="center",
+        va="bottom",
+        fontsize=12,
+        fontweight="bold",
+    )
 
     flips = []
     for k, f in enumerate(summary.flips):
         x = float(f["weight"])
         ax.axvline(x, color="#555555", linewidth=1.4, linestyle=":", zorder=2.6)
-        (marker,) = ax.plot([x], [1.0], marker="v", markersize=12, color="#333333", linestyle="none",
-                            clip_on=False, zorder=5, gid=f"flip-{k}")
-        text = (f"At {x:.2f}: best on average changes\nfrom {SHORT_LABELS.get(f['from'], f['from'])} "
-                f"to {SHORT_LABELS.get(f['to'], f['to'])}")
-        label = ax.annotate(text, xy=(x, 1.0), xycoords="data", xytext=(6, -10 - 34 * (k % 3)),
-                            textcoords="offset points", ha="left", va="top", fontsize=10.5,
-                            bbox={"boxstyle": "round,pad=0.3", "facecolor": "white", "edgecolor": "#999999",
-                                  "alpha": 0.9})
+        (marker,) = ax.plot(
+            [x],
+            [1.0],
+            marker="v",
+            markersize=12,
+            color="#333333",
+            linestyle="none",
+            clip_on=False,
+            zorder=5,
+            gid=f"flip-{k}",
+        )
+        text = (
+            f"At {x:.2f}: best on average changes\nfrom {SHORT_LABELS.get(f['from'], f['from'])} "
+            f"to {SHORT_LABELS.get(f['to'], f['to'])}"
+        )
+        label = ax.annotate(
+            text,
+            xy=(x, 1.0),
+            xycoords="data",
+            xytext=(6, -10 - 34 * (k % 3)),
+            textcoords="offset points",
+            ha="left",
+            va="top",
+            fontsize=10.5,
+            bbox={"boxstyle": "round,pad=0.3", "facecolor": "white", "edgecolor": "#999999", "alpha": 0.9},
+        )
         flips.append({"weight": x, "from": f["from"], "to": f["to"], "marker": marker, "label": label})
 
     ax.set_xlim(float(w.min()), float(w.max()))
@@ -58,8 +91,12 @@ def plot_preference_curve(summary, ax=None):
         ax.spines[side].set_visible(False)
     ax.set_xlabel("How many improvements would one harm cancel out for you?  (preference weight)", fontsize=12)
     ax.set_ylabel("Chance this treatment is the best choice", fontsize=12)
-    ax.set_title(f"Which treatment is best depends on how you weigh harms (within {summary.time_frame})",
-                 fontsize=14, loc="left", pad=26)
+    ax.set_title(
+        f"Which treatment is best depends on how you weigh harms (within {summary.time_frame})",
+        fontsize=14,
+        loc="left",
+        pad=26,
+    )
     ax.legend(loc="center right", fontsize=11, frameon=True, framealpha=0.9)
     ax._outcomes_lines = lines
     ax._outcomes_weight_line = weight_line

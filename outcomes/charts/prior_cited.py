@@ -66,17 +66,25 @@ def plot_prior_vs_cited(table, registry=None, ax=None):
         alpha = 1.0 if used else 0.4
         color = STRATEGY_COLORS.get(str(r["strategy"]), "#555555")
         if assumption:
-            ax.axhspan(y - 0.45, y + 0.45, facecolor="#f2f2f2", edgecolor="#bbbbbb", hatch="///", linewidth=0,
-                       zorder=0)
+            ax.axhspan(y - 0.45, y + 0.45, facecolor="#f2f2f2", edgecolor="#bbbbbb", hatch="///", linewidth=0, zorder=0)
         lo, mean, hi = 100 * float(r["interval_low"]), 100 * float(r["prior_mean"]), 100 * float(r["interval_high"])
-        ax.plot([lo, hi], [y + 0.1, y + 0.1], color=color, linewidth=7, alpha=0.45 * alpha,
-                solid_capstyle="butt", zorder=2)
-        ax.plot([mean], [y + 0.1], "o", color=color, markersize=8, alpha=alpha, zorder=3,
-                markeredgecolor="white")
+        ax.plot(
+            [lo, hi], [y + 0.1, y + 0.1], color=color, linewidth=7, alpha=0.45 * alpha, solid_capstyle="butt", zorder=2
+        )
+        ax.plot([mean], [y + 0.1], "o", color=color, markersize=8, alpha=alpha, zorder=3, markeredgecolor="white")
         c_lo, c_hi, c_pt = _cited(r, registry)
         if c_lo is not None and c_hi is not None:
-            ax.errorbar([100 * (c_lo + c_hi) / 2], [y - 0.2], xerr=[[100 * (c_hi - c_lo) / 2]] * 2, fmt="none",
-                        ecolor="black", elinewidth=1.8, capsize=4, alpha=alpha, zorder=3)
+            ax.errorbar(
+                [100 * (c_lo + c_hi) / 2],
+                [y - 0.2],
+                xerr=[[100 * (c_hi - c_lo) / 2]] * 2,
+                fmt="none",
+                ecolor="black",
+                elinewidth=1.8,
+                capsize=4,
+                alpha=alpha,
+                zorder=3,
+            )
         if c_pt is not None:
             ax.plot([100 * c_pt], [y - 0.2], "D", color="black", markersize=6, alpha=alpha, zorder=4)
         ess = float(r["ess"])
@@ -90,15 +98,38 @@ def plot_prior_vs_cited(table, registry=None, ax=None):
         if not used:
             second.append(UNUSED_LABEL.upper())
         label = f"cited {r['cited']}  ·  {ess_txt}\n" + "  ·  ".join(second)
-        ax.text(1.01, y, label, transform=right, ha="left", va="center", fontsize=9.5, linespacing=1.3,
-                color="#222222" if used else "#888888", style="italic" if assumption else "normal")
-        out.append({"id": str(r["id"]), "y": y, "prior_low": lo, "prior_mean": mean, "prior_high": hi,
-                    "cited_low": None if c_lo is None else 100 * c_lo, "cited_high": None if c_hi is None else 100 * c_hi,
-                    "cited_point": None if c_pt is None else 100 * c_pt, "ess": ess, "grade": str(r["grade"]),
-                    "assumption": assumption, "used": used, "label": label})
+        ax.text(
+            1.01,
+            y,
+            label,
+            transform=right,
+            ha="left",
+            va="center",
+            fontsize=9.5,
+            linespacing=1.3,
+            color="#222222" if used else "#888888",
+            style="italic" if assumption else "normal",
+        )
+        out.append(
+            {
+                "id": str(r["id"]),
+                "y": y,
+                "prior_low": lo,
+                "prior_mean": mean,
+                "prior_high": hi,
+                "cited_low": None if c_lo is None else 100 * c_lo,
+                "cited_high": None if c_hi is None else 100 * c_hi,
+                "cited_point": None if c_pt is None else 100 * c_pt,
+                "ess": ess,
+                "grade": str(r["grade"]),
+                "assumption": assumption,
+                "used": used,
+                "label": label,
+            }
+        )
 
     ax.set_yticks([-float(i) for i in range(n)], [str(x) for x in rows["id"]], fontsize=9.5)
-    for tick, (_, r) in zip(ax.get_yticklabels(), rows.iterrows()):
+    for tick, (_, r) in zip(ax.get_yticklabels(), rows.iterrows(), strict=True):
         if bool(r["assumption"]):
             tick.set_color("#777777")
             tick.set_style("italic")
@@ -113,15 +144,32 @@ def plot_prior_vs_cited(table, registry=None, ax=None):
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     ax.set_xlabel("Probability (%)", fontsize=11)
-    handles = [Line2D([], [], color="#888888", linewidth=7, alpha=0.45, label="prior 90% interval"),
-               Line2D([], [], marker="o", color="#888888", linestyle="none", markersize=8, label="prior mean"),
-               Line2D([], [], color="black", linewidth=1.8, marker="|", markersize=8, label="cited range"),
-               Line2D([], [], marker="D", color="black", linestyle="none", markersize=6, label="cited value"),
-               Patch(facecolor="#f2f2f2", edgecolor="#bbbbbb", hatch="///", label=ASSUMPTION_LABEL),
-               Line2D([], [], marker="o", color="#888888", alpha=0.4, linestyle="none", markersize=8,
-                      label=UNUSED_LABEL + " (faded)")]
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=3, frameon=False, fontsize=10,
-              bbox_transform=offset_copy(ax.transAxes, fig=fig, y=-40, units="points"))
+    handles = [
+        Line2D([], [], color="#888888", linewidth=7, alpha=0.45, label="prior 90% interval"),
+        Line2D([], [], marker="o", color="#888888", linestyle="none", markersize=8, label="prior mean"),
+        Line2D([], [], color="black", linewidth=1.8, marker="|", markersize=8, label="cited range"),
+        Line2D([], [], marker="D", color="black", linestyle="none", markersize=6, label="cited value"),
+        Patch(facecolor="#f2f2f2", edgecolor="#bbbbbb", hatch="///", label=ASSUMPTION_LABEL),
+        Line2D(
+            [],
+            [],
+            marker="o",
+            color="#888888",
+            alpha=0.4,
+            linestyle="none",
+            markersize=8,
+            label=UNUSED_LABEL + " (faded)",
+        ),
+    ]
+    ax.legend(
+        handles=handles,
+        loc="upper center",
+        bbox_to_anchor=(0.5, 0.0),
+        ncol=3,
+        frameon=False,
+        fontsize=10,
+        bbox_transform=offset_copy(ax.transAxes, fig=fig, y=-40, units="points"),
+    )
     ax.set_title("Each record's prior (90% interval) against the value it cites", fontsize=14, loc="left")
     ax._outcomes_rows = out
     version = table.attrs.get("evidence_version") or (registry.version if registry is not None else "unknown")

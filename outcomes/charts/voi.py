@@ -23,7 +23,9 @@ UNITS = "per 100 patients like this one"
 
 
 def _stamp(fig, result, created: bool) -> None:
-    extra = f"weight {result.weight:g}; {result.provenance.get('origin', '')} draws: {result.provenance.get('n_draws', '')}"
+    extra = (
+        f"weight {result.weight:g}; {result.provenance.get('origin', '')} draws: {result.provenance.get('n_draws', '')}"
+    )
     if created:
         finish(fig, result.time_frame, result.evidence_version, extra)
     elif not hasattr(fig, "_outcomes_stamp"):
@@ -39,11 +41,20 @@ def plot_evpi(result, ax=None):
     ax.plot(c["weight"], c["evpi"], color="#222222", lw=2, label="EVPI")
     for f in result.flips:
         ax.axvline(f["weight"], color=HARM_COLOR, ls="--", lw=1)
-        ax.annotate(f"flip: {SHORT_LABELS[f['from']]} -> {SHORT_LABELS[f['to']]}\nat {f['weight']:.2f}",
-                    (f["weight"], ax.get_ylim()[1] * 0.95), fontsize=8, ha="left", va="top", color=HARM_COLOR,
-                    xytext=(4, 0), textcoords="offset points")
+        ax.annotate(
+            f"flip: {SHORT_LABELS[f['from']]} -> {SHORT_LABELS[f['to']]}\nat {f['weight']:.2f}",
+            (f["weight"], ax.get_ylim()[1] * 0.95),
+            fontsize=8,
+            ha="left",
+            va="top",
+            color=HARM_COLOR,
+            xytext=(4, 0),
+            textcoords="offset points",
+        )
     ax.axvline(result.weight, color="#1b6ca8", lw=1.2, ls=":")
-    ax.plot([result.weight], [result.evpi_at_weight], "o", color="#1b6ca8", label=f"this patient (weight {result.weight:g})")
+    ax.plot(
+        [result.weight], [result.evpi_at_weight], "o", color="#1b6ca8", label=f"this patient (weight {result.weight:g})"
+    )
     ax.set_xlabel("Weight: how many improvements one harm cancels")
     ax.set_ylabel(f"EVPI, net improvements {UNITS}")
     ax.set_title(f"Value of perfect information (peak at weight {result.peak_weight:.2f})")
@@ -65,7 +76,7 @@ def plot_evppi(result, ax=None, top: int = 18):
     ax.barh(y, df["evppi"], color=colors, alpha=0.85)
     err = np.vstack([df["evppi"] - df["low"], df["high"] - df["evppi"]])
     ax.errorbar(df["evppi"], y, xerr=np.clip(err, 0, None), fmt="none", ecolor="#222222", lw=1, capsize=2)
-    ax.set_yticks(y, [f"{n} [{k}]" for n, k in zip(df["name"], df["kind"])], fontsize=8)
+    ax.set_yticks(y, [f"{n} [{k}]" for n, k in zip(df["name"], df["kind"], strict=True)], fontsize=8)
     ax.axvline(result.evpi_at_weight, color=HARM_COLOR, ls="--", lw=1, label=f"EVPI {result.evpi_at_weight:.2f}")
     ax.set_xlabel(f"EVPPI, net improvements {UNITS} (weight {result.weight:g})")
     ax.set_title("Which evidence drives the decision")
@@ -108,8 +119,14 @@ def plot_tornado(result, ax=None, top: int = 12):
     if created:
         import matplotlib.pyplot as plt
 
-        fig, (ax, ax2) = plt.subplots(1, 2, figsize=(12, 0.36 * max(len(t), 3) + 1.8), layout="constrained",
-                                      sharey=True, gridspec_kw={"width_ratios": [3, 2]})
+        fig, (ax, ax2) = plt.subplots(
+            1,
+            2,
+            figsize=(12, 0.36 * max(len(t), 3) + 1.8),
+            layout="constrained",
+            sharey=True,
+            gridspec_kw={"width_ratios": [3, 2]},
+        )
     else:
         fig, ax2 = ax.figure, None
     y = np.arange(len(t))

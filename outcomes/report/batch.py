@@ -31,8 +31,14 @@ def load_profiles(paths: Sequence[str | Path]) -> list[Profile]:
             problems.extend(err.problems)
     stems = [Path(p).stem for p in paths]
     for stem in {s for s in stems if stems.count(s) > 1}:
-        problems.append(Problem("command line", None, "PROFILE", f"two profiles share the file name '{stem}'; "
-                                "allowed: profiles with distinct file names"))
+        problems.append(
+            Problem(
+                "command line",
+                None,
+                "PROFILE",
+                f"two profiles share the file name '{stem}'; allowed: profiles with distinct file names",
+            )
+        )
     if problems:
         raise InputError.collect(problems)
     return profiles
@@ -41,7 +47,7 @@ def load_profiles(paths: Sequence[str | Path]) -> list[Profile]:
 def decide_batch(paths: Sequence[str | Path], step: Callable[[str], None] | None = None, **options) -> list[Decision]:
     profiles = load_profiles(paths)
     out = []
-    for path, prof in zip(paths, profiles):
+    for path, prof in zip(paths, profiles, strict=True):
         if step:
             step(Path(path).stem)
         out.append(decide(prof, **options))
@@ -51,19 +57,31 @@ def decide_batch(paths: Sequence[str | Path], step: Callable[[str], None] | None
 def comparison_table(decisions: Sequence[Decision], names: Sequence[str]) -> pd.DataFrame:
     """Key rates per profile and strategy (per 100, with 90% interval), and the preferred strategy."""
     rows = []
-    for name, d in zip(names, decisions):
+    for name, d in zip(names, decisions, strict=True):
         s = d.summary
         for _, r in s.rates[s.rates.outcome.isin(KEY_OUTCOMES)].iterrows():
-            rows.append({"profile": name, "label": d.profile.label, "strategy": r.strategy, "outcome": r.outcome,
-                         "outcome_label": OUTCOME_LABELS[r.outcome], "per100": r.per100, "per100_low": r.per100_low,
-                         "per100_high": r.per100_high, "preferred_at_weight": s.preferred, "weight": s.weight,
-                         "evidence_version": s.evidence_version, "seed": s.provenance.seed})
+            rows.append(
+                {
+                    "profile": name,
+                    "label": d.profile.label,
+                    "strategy": r.strategy,
+                    "outcome": r.outcome,
+                    "outcome_label": OUTCOME_LABELS[r.outcome],
+                    "per100": r.per100,
+                    "per100_low": r.per100_low,
+                    "per100_high": r.per100_high,
+                    "preferred_at_weight": s.preferred,
+                    "weight": s.weight,
+                    "evidence_version": s.evidence_version,
+                    "seed": s.provenance.seed,
+                }
+            )
     return pd.DataFrame(rows)
 
 
 def build_batch(decisions: Sequence[Decision], names: Sequence[str], folder: Path) -> pd.DataFrame:
     """Charts (PNG + SVG) per profile into ``folder/<name>/`` and ``folder/comparison.csv``."""
-    for name, d in zip(names, decisions):
+    for name, d in zip(names, decisions, strict=True):
         sub = folder / name
         sub.mkdir()
         render_charts(d, evidence_table(d.registry, d.priors), sub)

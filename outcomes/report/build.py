@@ -31,7 +31,7 @@ from outcomes.charts.preference import plot_preference_curve
 from outcomes.charts.prior_cited import plot_prior_vs_cited
 from outcomes.elicit import evidence_table
 from outcomes.errors import InputError
-from outcomes.model import (APPLICABLE, OUTCOME_LABELS, SHORT_LABELS, STRATEGY_LABELS, TIME_FRAME, TIME_FRAME_TEXT)
+from outcomes.model import APPLICABLE, OUTCOME_LABELS, SHORT_LABELS, STRATEGY_LABELS, TIME_FRAME, TIME_FRAME_TEXT
 from outcomes.pipeline import Decision
 from outcomes.registry import STRATEGIES
 
@@ -48,8 +48,12 @@ class ReportInputs:
 
 
 def _env() -> Environment:
-    return Environment(loader=PackageLoader("outcomes.report", "templates"),
-                       autoescape=select_autoescape(["html", "j2"]), trim_blocks=True, lstrip_blocks=True)
+    return Environment(
+        loader=PackageLoader("outcomes.report", "templates"),
+        autoescape=select_autoescape(["html", "j2"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
 
 
 def _img(path: Path) -> str:
@@ -65,8 +69,14 @@ def patient_lines(summary) -> list[dict]:
             if o not in APPLICABLE[s]:
                 continue
             r = summary.rate(s, o)
-            items.append({"label": OUTCOME_LABELS[o], "text": r.text, "certainty": r.certainty,
-                          "kind": "benefit" if o.startswith("improved") else "harm"})
+            items.append(
+                {
+                    "label": OUTCOME_LABELS[o],
+                    "text": r.text,
+                    "certainty": r.certainty,
+                    "kind": "benefit" if o.startswith("improved") else "harm",
+                }
+            )
         out.append({"strategy": s, "name": STRATEGY_LABELS[s], "items": items})
     return out
 
@@ -76,9 +86,11 @@ def weight_words(summary) -> str:
     pb = summary.prob_best_at_weight
     best = summary.preferred
     chance = round(100 * pb[best])
-    return (f"If one harm counts as much as {w:g} improvement{'s' if w != 1 else ''} for you, "
-            f"{SHORT_LABELS[best].lower()} gives the best balance of benefit and harm on average, and is the best "
-            f"option in about {chance} of 100 plausible versions of the evidence.")
+    return (
+        f"If one harm counts as much as {w:g} improvement{'s' if w != 1 else ''} for you, "
+        f"{SHORT_LABELS[best].lower()} gives the best balance of benefit and harm on average, and is the best "
+        f"option in about {chance} of 100 plausible versions of the evidence."
+    )
 
 
 def _chart_figure(name: str, d: Decision, table):
@@ -109,8 +121,9 @@ def _render(names: tuple[str, ...], with_sections: bool = False) -> tuple[dict[s
     return out, ([make(d) for make in makers] if with_sections else [])
 
 
-def render_charts(d: Decision, table, folder: Path, parallel: bool | None = None,
-                  section_makers: tuple = ()) -> tuple[dict[str, Path], list[dict]]:
+def render_charts(
+    d: Decision, table, folder: Path, parallel: bool | None = None, section_makers: tuple = ()
+) -> tuple[dict[str, Path], list[dict]]:
     """Draw every chart (PNG + SVG) and run the section makers; returns (chart paths, sections).
 
     Drawing is CPU-bound matplotlib work that holds the GIL, so on a machine with two or more cores part of the
@@ -158,28 +171,51 @@ def build_report(inputs: ReportInputs, folder: Path, progress: Callable[[str], N
     (folder / "summary.json").write_text(json.dumps(meta, indent=2, default=str))
 
     progress("html")
-    sources_used = sorted({r.source for r in reg.records if r.use and not r.is_assumption}
-                          | {k for r in reg.records if r.use for k in (*r.also_cites, *r.informed_by)}
-                          | {e.source for e in reg.used_effects if not e.is_assumption})
+    sources_used = sorted(
+        {r.source for r in reg.records if r.use and not r.is_assumption}
+        | {k for r in reg.records if r.use for k in (*r.also_cites, *r.informed_by)}
+        | {e.source for e in reg.used_effects if not e.is_assumption}
+    )
     rates = summary.rates.assign(strategy_name=summary.rates.strategy.map(SHORT_LABELS))
-    diffs = summary.differences.assign(a=summary.differences.strategy_a.map(SHORT_LABELS),
-                                       b=summary.differences.strategy_b.map(SHORT_LABELS),
-                                       label=summary.differences.outcome.map(OUTCOME_LABELS))
-    html = _env().get_template("report.html.j2").render(
-        profile=d.profile, profile_lines=d.profile.describe(), summary=summary, prov=prov,
-        time_frame=TIME_FRAME, time_frame_text=TIME_FRAME_TEXT, evidence_version=ev,
-        patient=patient_lines(summary), weight_words=weight_words(summary),
-        flip_text=summary.flip_text(),
-        images={"icon_arrays": _img(figures["icon_arrays"]), "benefit_harm": _img(figures["benefit_harm"]),
-                "preference": _img(figures["preference_curve"]), "prior_cited": _img(figures["prior_vs_cited"])},
-        rates=rates.to_dict(orient="records"), diffs=diffs.to_dict(orient="records"),
-        evidence=table.to_dict(orient="records"), sources=[reg.sources[k] for k in sources_used],
-        assumptions=[r for r in reg.records if r.use and r.is_assumption]
-        + [e for e in reg.used_effects if e.is_assumption],
-        strategy_labels=STRATEGY_LABELS, short_labels=SHORT_LABELS, disclaimer=DISCLAIMER,
-        posterior_file=d.posterior_file, package_version=__version__,
-        generated=_dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        extra_sections=(*inputs.extra_sections, *made),
+    diffs = summary.differences.assign(
+        a=summary.differences.strategy_a.map(SHORT_LABELS),
+        b=summary.differences.strategy_b.map(SHORT_LABELS),
+        label=summary.differences.outcome.map(OUTCOME_LABELS),
+    )
+    html = (
+        _env()
+        .get_template("report.html.j2")
+        .render(
+            profile=d.profile,
+            profile_lines=d.profile.describe(),
+            summary=summary,
+            prov=prov,
+            time_frame=TIME_FRAME,
+            time_frame_text=TIME_FRAME_TEXT,
+            evidence_version=ev,
+            patient=patient_lines(summary),
+            weight_words=weight_words(summary),
+            flip_text=summary.flip_text(),
+            images={
+                "icon_arrays": _img(figures["icon_arrays"]),
+                "benefit_harm": _img(figures["benefit_harm"]),
+                "preference": _img(figures["preference_curve"]),
+                "prior_cited": _img(figures["prior_vs_cited"]),
+            },
+            rates=rates.to_dict(orient="records"),
+            diffs=diffs.to_dict(orient="records"),
+            evidence=table.to_dict(orient="records"),
+            sources=[reg.sources[k] for k in sources_used],
+            assumptions=[r for r in reg.records if r.use and r.is_assumption]
+            + [e for e in reg.used_effects if e.is_assumption],
+            strategy_labels=STRATEGY_LABELS,
+            short_labels=SHORT_LABELS,
+            disclaimer=DISCLAIMER,
+            posterior_file=d.posterior_file,
+            package_version=__version__,
+            generated=_dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            extra_sections=(*inputs.extra_sections, *made),
+        )
     )
     out = folder / "report.html"
     out.write_text(html, encoding="utf-8")
@@ -197,8 +233,12 @@ def write_report_atomically(out_dir: Path | str, build: Callable[[Path], object]
         parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=parent))
     except OSError as exc:
-        raise InputError(f"option --out {out_dir}", None, None,
-                         f"cannot write there ({exc.strerror or exc}); allowed: a folder you can write to") from None
+        raise InputError(
+            f"option --out {out_dir}",
+            None,
+            None,
+            f"cannot write there ({exc.strerror or exc}); allowed: a folder you can write to",
+        ) from None
     if out_dir.exists() and not out_dir.is_dir():
         shutil.rmtree(tmp, ignore_errors=True)
         raise InputError(f"option --out {out_dir}", None, None, "is a file; allowed: a folder (new or existing)")

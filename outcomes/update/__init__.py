@@ -35,9 +35,20 @@ DEFAULT_CHAINS = 4
 DEFAULT_SEED = 20240517
 
 
-def fit(data: StudyData | Path | str, priors: Priors, *, pooling: str = "random", method: str = "auto",
-        draws: int = DEFAULT_DRAWS, tune: int = 1000, chains: int = DEFAULT_CHAINS, seed: int = DEFAULT_SEED,
-        sampler: str = "auto", allow_failed: bool = False, progress: bool | None = None) -> xr.DataTree:
+def fit(
+    data: StudyData | Path | str,
+    priors: Priors,
+    *,
+    pooling: str = "random",
+    method: str = "auto",
+    draws: int = DEFAULT_DRAWS,
+    tune: int = 1000,
+    chains: int = DEFAULT_CHAINS,
+    seed: int = DEFAULT_SEED,
+    sampler: str = "auto",
+    allow_failed: bool = False,
+    progress: bool | None = None,
+) -> xr.DataTree:
     """Update ``priors`` with the studies in ``data``; returns the result DataTree.
 
     MCMC fits pass the diagnostics gate or raise ``diagnostics.DiagnosticsError`` (a RuntimeError); with
@@ -55,8 +66,9 @@ def fit(data: StudyData | Path | str, priors: Priors, *, pooling: str = "random"
         raise InputError("command line", None, "draws", "draws and chains must be positive, tune >= 0")
     spec = build_spec(data, priors, pooling)
     if method == "exact" and not spec.exact_ok:
-        raise InputError(str(data.path), None, "method",
-                         f"'exact' does not apply ({spec.exact_reason}); allowed: auto or mcmc")
+        raise InputError(
+            str(data.path), None, "method", f"'exact' does not apply ({spec.exact_reason}); allowed: auto or mcmc"
+        )
     if method == "exact" or (method == "auto" and spec.exact_ok):
         from outcomes.update.exact import exact_posterior
 
@@ -69,4 +81,4 @@ def fit(data: StudyData | Path | str, priors: Priors, *, pooling: str = "random"
     return tree
 
 
-__all__ = ["METHODS", "fit", "load_studies", "build_spec"]
+__all__ = ["METHODS", "build_spec", "fit", "load_studies"]

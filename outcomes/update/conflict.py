@@ -52,44 +52,59 @@ def conflict_table(tree: xr.DataTree, *, threshold: float = CONFLICT_THRESHOLD, 
         draws = np.asarray(var.values).reshape(-1)
         lo, hi = np.quantile(draws, [tail, 1 - tail])
         p_tail = tail_probability(events, total, a, b)
-        rows.append({
-            "parameter": k,
-            "studies": int(sel.sum()),
-            "events": events,
-            "total": total,
-            "observed": events / total,
-            "prior_mean": a / (a + b),
-            "prior_low": float(prior.ppf(tail)),
-            "prior_high": float(prior.ppf(1 - tail)),
-            "posterior_mean": float(draws.mean()),
-            "posterior_low": float(lo),
-            "posterior_high": float(hi),
-            "tail_p": p_tail,
-            "conflict": bool(p_tail < threshold),
-        })
+        rows.append(
+            {
+                "parameter": k,
+                "studies": int(sel.sum()),
+                "events": events,
+                "total": total,
+                "observed": events / total,
+                "prior_mean": a / (a + b),
+                "prior_low": float(prior.ppf(tail)),
+                "prior_high": float(prior.ppf(1 - tail)),
+                "posterior_mean": float(draws.mean()),
+                "posterior_low": float(lo),
+                "posterior_high": float(hi),
+                "tail_p": p_tail,
+                "conflict": bool(p_tail < threshold),
+            }
+        )
     df = pd.DataFrame(rows)
-    df.attrs.update({"evidence_version": str(tree.attrs.get("evidence_version", "")),
-                     "threshold": threshold, "interval": mass,
-                     "time_frame": ", ".join(sorted(set(str(t) for t in obs["time_frame"].values)))})
+    df.attrs.update(
+        {
+            "evidence_version": str(tree.attrs.get("evidence_version", "")),
+            "threshold": threshold,
+            "interval": mass,
+            "time_frame": ", ".join(sorted({str(t) for t in obs["time_frame"].values})),
+        }
+    )
     return df
 
 
 def conflict_text(table: pd.DataFrame) -> str:
     """The table as printed by ``outcomes update``."""
-    pct = int(round(100 * table.attrs.get("interval", INTERVAL)))
+    pct = round(100 * table.attrs.get("interval", INTERVAL))
     thr = table.attrs.get("threshold", CONFLICT_THRESHOLD)
-    shown = pd.DataFrame({
-        "parameter": table.parameter,
-        "studies": table.studies,
-        "events/total": [f"{e}/{n}" for e, n in zip(table.events, table.total)],
-        "observed": table.observed.map(lambda v: f"{v:.3f}"),
-        f"prior mean ({pct}%)": [f"{m:.3f} ({lo:.3f}-{hi:.3f})" for m, lo, hi in
-                                 zip(table.prior_mean, table.prior_low, table.prior_high)],
-        f"posterior mean ({pct}%)": [f"{m:.3f} ({lo:.3f}-{hi:.3f})" for m, lo, hi in
-                                     zip(table.posterior_mean, table.posterior_low, table.posterior_high)],
-        "tail p": table.tail_p.map(lambda v: f"{v:.3g}"),
-        "conflict": table.conflict.map({True: "CONFLICT", False: "-"}),
-    })
-    head = (f"Prior-data conflict: two-sided Beta-Binomial prior predictive tail probability of the pooled count; "
-            f"flagged below {thr:g}.")
+    shown = pd.DataFrame(
+        {
+            "parameter": table.parameter,
+            "studies": table.studies,
+            "events/total": [f"{e}/{n}" for e, n in zip(table.events, table.total, strict=True)],
+            "observed": table.observed.map(lambda v: f"{v:.3f}"),
+            f"prior mean ({pct}%)": [
+                f"{m:.3f} ({lo:.3f}-{hi:.3f})"
+                for m, lo, hi in zip(table.prior_mean, table.prior_low, table.prior_high, strict=True)
+            ],
+            f"posterior mean ({pct}%)": [
+                f"{m:.3f} ({lo:.3f}-{hi:.3f})"
+                for m, lo, hi in zip(table.posterior_mean, table.posterior_low, table.posterior_high, strict=True)
+            ],
+            "tail p": table.tail_p.map(lambda v: f"{v:.3g}"),
+            "conflict": table.conflict.map({True: "CONFLICT", False: "-"}),
+        }
+    )
+    head = (
+        f"Prior-data conflict: two-sided Beta-Binomial prior predictive tail probability of the pooled count; "
+        f"flagged below {thr:g}."
+    )
     return head + "\n" + shown.to_string(index=False)

@@ -44,8 +44,16 @@ from pathlib import Path
 from outcomes.errors import InputError, Problems
 from outcomes.registry import COVARIATES, OUTCOMES, REGISTRY_STRATEGIES
 
-REQUIRED_COLUMNS: tuple[str, ...] = ("study_id", "strategy", "outcome", "events", "total", "time_frame", "design",
-                                     "citation")
+REQUIRED_COLUMNS: tuple[str, ...] = (
+    "study_id",
+    "strategy",
+    "outcome",
+    "events",
+    "total",
+    "time_frame",
+    "design",
+    "citation",
+)
 OPTIONAL_COLUMNS: tuple[str, ...] = ("note",)
 DESIGNS: tuple[str, ...] = ("rct", "cohort", "registry", "case_series", "case_control", "other")
 
@@ -133,8 +141,12 @@ def parse_studies(raw: bytes, path: Path | str = "<data>") -> StudyData:
     kept = ["" if (not ln.strip() or ln.lstrip().startswith("#")) else ln for ln in lines]
     first = next((i for i, ln in enumerate(kept) if ln), None)
     if first is None:
-        raise InputError(file, None, None, "has no header row and no data; allowed: a CSV file with columns "
-                         + ", ".join(REQUIRED_COLUMNS))
+        raise InputError(
+            file,
+            None,
+            None,
+            "has no header row and no data; allowed: a CSV file with columns " + ", ".join(REQUIRED_COLUMNS),
+        )
     reader = csv.reader(io.StringIO("\n".join(kept[first:])), skipinitialspace=True, strict=True)
     try:
         header = [h.strip() for h in next(reader)]
@@ -168,7 +180,7 @@ def parse_studies(raw: bytes, path: Path | str = "<data>") -> StudyData:
         if len(cells) != len(header):
             problems.add(file, where, None, f"has {len(cells)} cells but the header has {len(header)} columns")
             continue
-        r = {h: c.strip() for h, c in zip(header, cells)}
+        r = {h: c.strip() for h, c in zip(header, cells, strict=True)}
         before = len(problems.items)
         for col in ("study_id", "time_frame", "citation"):
             if not r[col]:
@@ -177,8 +189,9 @@ def parse_studies(raw: bytes, path: Path | str = "<data>") -> StudyData:
         if strategy not in REGISTRY_STRATEGIES:
             problems.add(file, where, "strategy", f"unknown {strategy!r}; allowed: {', '.join(REGISTRY_STRATEGIES)}")
         elif outcome not in OUTCOMES[strategy]:
-            problems.add(file, where, "outcome",
-                         f"unknown {outcome!r} for {strategy}; allowed: {', '.join(OUTCOMES[strategy])}")
+            problems.add(
+                file, where, "outcome", f"unknown {outcome!r} for {strategy}; allowed: {', '.join(OUTCOMES[strategy])}"
+            )
         if r["design"] not in DESIGNS:
             problems.add(file, where, "design", f"unknown {r['design']!r}; allowed: {', '.join(DESIGNS)}")
         events, total = _whole(r["events"]), _whole(r["total"])
@@ -201,20 +214,42 @@ def parse_studies(raw: bytes, path: Path | str = "<data>") -> StudyData:
             except ValueError:
                 v = float("nan")
             if not math.isfinite(v) or not (lo <= v <= hi):
-                problems.add(file, where, cov, f"must be the study population's mean, a number in [{lo:g}, {hi:g}] "
-                             f"({COVARIATES[cov]}), got {cell!r}; leave empty for the reference population")
+                problems.add(
+                    file,
+                    where,
+                    cov,
+                    f"must be the study population's mean, a number in [{lo:g}, {hi:g}] "
+                    f"({COVARIATES[cov]}), got {cell!r}; leave empty for the reference population",
+                )
                 continue
             covs[cov] = v
         key = (r["study_id"], f"{strategy}.{outcome}")
         if r["study_id"] and key in seen:
-            problems.add(file, where, "study_id", f"duplicate study and outcome {key[0]} {key[1]} (also row "
-                         f"{seen[key]}); allowed: one row per study arm and outcome")
+            problems.add(
+                file,
+                where,
+                "study_id",
+                f"duplicate study and outcome {key[0]} {key[1]} (also row "
+                f"{seen[key]}); allowed: one row per study arm and outcome",
+            )
         seen.setdefault(key, line)
         if len(problems.items) > before:
             continue
-        studies.append(Study(study_id=r["study_id"], strategy=strategy, outcome=outcome, events=events, total=total,
-                             time_frame=r["time_frame"], design=r["design"], citation=r["citation"], line=line,
-                             note=r.get("note", ""), covariates=covs))
+        studies.append(
+            Study(
+                study_id=r["study_id"],
+                strategy=strategy,
+                outcome=outcome,
+                events=events,
+                total=total,
+                time_frame=r["time_frame"],
+                design=r["design"],
+                citation=r["citation"],
+                line=line,
+                note=r.get("note", ""),
+                covariates=covs,
+            )
+        )
     problems.raise_if_any()
     return StudyData(path=path, studies=tuple(studies), data_hash=data_hash(raw))
 

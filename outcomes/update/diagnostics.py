@@ -24,10 +24,12 @@ ESS_BULK_MIN = 400
 class DiagnosticsError(RuntimeError):
     """The MCMC fit failed its convergence diagnostics (pass allow_failed / --allow-failed to keep it)."""
 
-    def __init__(self, diagnostics: "Diagnostics"):
+    def __init__(self, diagnostics: Diagnostics):
         self.diagnostics = diagnostics
-        super().__init__(f"MCMC diagnostics failed: {diagnostics.reason}. Run more draws (--draws) or a "
-                         "different seed; or keep the fit, stamped as failing, with --allow-failed")
+        super().__init__(
+            f"MCMC diagnostics failed: {diagnostics.reason}. Run more draws (--draws) or a "
+            "different seed; or keep the fit, stamped as failing, with --allow-failed"
+        )
 
 
 @dataclass(frozen=True)
@@ -68,13 +70,16 @@ class Diagnostics:
         return pd.DataFrame(list(self.rows), columns=["name", "rhat", "ess_bulk", "ess_tail"])
 
     def text(self) -> str:
-        lines = [f"Diagnostics ({self.n_draws} draws; gate: R-hat <= {RHAT_MAX}, bulk ESS >= {ESS_BULK_MIN}, "
-                 f"no divergences): {self.status}",
-                 f"  divergences: {self.divergences}   max R-hat: {self.max_rhat:.4f}   "
-                 f"min bulk ESS: {self.min_ess_bulk:.0f}   min tail ESS: {self.min_ess_tail:.0f}"]
+        lines = [
+            f"Diagnostics ({self.n_draws} draws; gate: R-hat <= {RHAT_MAX}, bulk ESS >= {ESS_BULK_MIN}, "
+            f"no divergences): {self.status}",
+            f"  divergences: {self.divergences}   max R-hat: {self.max_rhat:.4f}   "
+            f"min bulk ESS: {self.min_ess_bulk:.0f}   min tail ESS: {self.min_ess_tail:.0f}",
+        ]
         if self.rows:
-            lines.append("  " + self.table().to_string(index=False, float_format=lambda v: f"{v:.3f}")
-                         .replace("\n", "\n  "))
+            lines.append(
+                "  " + self.table().to_string(index=False, float_format=lambda v: f"{v:.3f}").replace("\n", "\n  ")
+            )
         return "\n".join(lines)
 
 
@@ -86,7 +91,9 @@ def _flat(ds: xr.Dataset) -> dict[str, float]:
             out[str(name)] = float(da.values)
             continue
         for idx in np.ndindex(da.shape):
-            labels = ",".join(str(da[d].values[i]) if d in da.coords else str(i) for d, i in zip(da.dims, idx))
+            labels = ",".join(
+                str(da[d].values[i]) if d in da.coords else str(i) for d, i in zip(da.dims, idx, strict=True)
+            )
             out[f"{name}[{labels}]"] = float(da.values[idx])
     return out
 
@@ -111,13 +118,19 @@ def compute(tree: xr.DataTree, var_names: list[str] | None = None) -> Diagnostic
     bad_rhat = [r for r in rows if not (r["rhat"] <= RHAT_MAX)]
     if bad_rhat:
         worst = max(bad_rhat, key=lambda r: r["rhat"] if np.isfinite(r["rhat"]) else np.inf)
-        failures.append(f"R-hat {worst['rhat']:.3f} > {RHAT_MAX} ({worst['name']}"
-                        + (f" and {len(bad_rhat) - 1} more" if len(bad_rhat) > 1 else "") + ")")
+        failures.append(
+            f"R-hat {worst['rhat']:.3f} > {RHAT_MAX} ({worst['name']}"
+            + (f" and {len(bad_rhat) - 1} more" if len(bad_rhat) > 1 else "")
+            + ")"
+        )
     bad_ess = [r for r in rows if not (r["ess_bulk"] >= ESS_BULK_MIN)]
     if bad_ess:
         worst = min(bad_ess, key=lambda r: r["ess_bulk"] if np.isfinite(r["ess_bulk"]) else -np.inf)
-        failures.append(f"bulk ESS {worst['ess_bulk']:.0f} < {ESS_BULK_MIN} ({worst['name']}"
-                        + (f" and {len(bad_ess) - 1} more" if len(bad_ess) > 1 else "") + ")")
+        failures.append(
+            f"bulk ESS {worst['ess_bulk']:.0f} < {ESS_BULK_MIN} ({worst['name']}"
+            + (f" and {len(bad_ess) - 1} more" if len(bad_ess) > 1 else "")
+            + ")"
+        )
     if divergences:
         failures.append(f"{divergences} divergent transition{'s' if divergences != 1 else ''}")
     n_draws = int(post.sizes.get("chain", 1) * post.sizes.get("draw", 0))

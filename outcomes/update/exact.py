@@ -52,9 +52,15 @@ def exact_posterior(spec: ModelSpec, *, draws: int = 4000, seed: int = 0) -> xr.
         lp += stats.beta.logpdf(x, a, b)
     post.update(prior_fill(spec, spec.unmodelled_parameters, tuple(spec.priors.effects), rng, 1, draws))
     posterior = draws_dataset(spec, post)
-    sample_stats = xr.Dataset({"lp": (("chain", "draw"), lp)},
-                              coords={"chain": np.arange(1), "draw": np.arange(draws)})
+    sample_stats = xr.Dataset({"lp": (("chain", "draw"), lp)}, coords={"chain": np.arange(1), "draw": np.arange(draws)})
     sample_stats["lp"].attrs["description"] = "log density of the modelled parameters' exact Beta posteriors"
-    return assemble(spec, posterior=posterior, prior=prior_group(spec, np.random.default_rng(ss["prior"]), draws), sample_stats=sample_stats,
-                    method="exact", sampler="conjugate beta-binomial (numpy Generator)", seed=seed,
-                    diagnostics_status="ok")
+    return assemble(
+        spec,
+        posterior=posterior,
+        prior=prior_group(spec, np.random.default_rng(ss["prior"]), draws),
+        sample_stats=sample_stats,
+        method="exact",
+        sampler="conjugate beta-binomial (numpy Generator)",
+        seed=seed,
+        diagnostics_status="ok",
+    )

@@ -7,6 +7,7 @@ No pymc or arviz import.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from pathlib import Path
@@ -27,10 +28,8 @@ def save_posterior(tree: xr.DataTree, path: Path | str) -> Path:
         tree.to_netcdf(tmp, engine=ENGINE)
         os.replace(tmp, path)
     except BaseException:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
         raise
     return path
 

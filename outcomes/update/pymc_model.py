@@ -89,14 +89,27 @@ def build_model(spec: ModelSpec) -> pm.Model:
             dev = pt.zeros(len(studies))
             dev = pt.set_subtensor(dev[re_idx], taus[spec.study_group[re_idx]] * z)
             eta = eta + dev
-        pm.Binomial("events", n=np.array([s.total for s in studies]), logit_p=eta,
-                    observed=np.array([s.events for s in studies]), dims="study")
+        pm.Binomial(
+            "events",
+            n=np.array([s.total for s in studies]),
+            logit_p=eta,
+            observed=np.array([s.events for s in studies]),
+            dims="study",
+        )
     return model
 
 
-def sample_mcmc(spec: ModelSpec, *, draws: int = 1000, tune: int = 1000, chains: int = 4, seed: int = 0,
-                sampler: str = "auto", progress: bool | None = None,
-                target_accept: float = TARGET_ACCEPT) -> xr.DataTree:
+def sample_mcmc(
+    spec: ModelSpec,
+    *,
+    draws: int = 1000,
+    tune: int = 1000,
+    chains: int = 4,
+    seed: int = 0,
+    sampler: str = "auto",
+    progress: bool | None = None,
+    target_accept: float = TARGET_ACCEPT,
+) -> xr.DataTree:
     """Fit ``spec`` with NUTS and return the DataTree (diagnostics are *not* checked here)."""
     sampler = resolve_sampler(sampler)
     if progress is None:
@@ -111,16 +124,27 @@ def sample_mcmc(spec: ModelSpec, *, draws: int = 1000, tune: int = 1000, chains:
     t0 = time.perf_counter()
     try:
         with model:
-            fit = pm.sample(draws=draws, tune=tune, chains=chains, random_seed=int_seed(ss["mcmc"]),
-                            nuts_sampler=sampler, progressbar=progress, quiet=not progress,
-                            nuts=nuts_options(sampler, target_accept), compute_convergence_checks=False)
+            fit = pm.sample(
+                draws=draws,
+                tune=tune,
+                chains=chains,
+                random_seed=int_seed(ss["mcmc"]),
+                nuts_sampler=sampler,
+                progressbar=progress,
+                quiet=not progress,
+                nuts=nuts_options(sampler, target_accept),
+                compute_convergence_checks=False,
+            )
     finally:
         pymc_log.setLevel(level)
     elapsed = time.perf_counter() - t0
     post = fit["posterior"].to_dataset()
     values = {v: post[v].values for v in sampled if v.startswith(("p_", "log_or__"))}
-    values.update(prior_fill(spec, spec.unmodelled_parameters, spec.unmodelled_effects,
-                             np.random.default_rng(ss["fill"]), chains, draws))
+    values.update(
+        prior_fill(
+            spec, spec.unmodelled_parameters, spec.unmodelled_effects, np.random.default_rng(ss["fill"]), chains, draws
+        )
+    )
     extra = post[[v for v in sampled if not v.startswith(("p_", "log_or__"))]]
     posterior = draws_dataset(spec, values, extra.drop_vars([c for c in extra.coords if c not in extra.dims]))
     posterior.attrs["sampled_variables"] = ";".join(sampled)
@@ -129,9 +153,22 @@ def sample_mcmc(spec: ModelSpec, *, draws: int = 1000, tune: int = 1000, chains:
     stats.attrs = {k: v for k, v in stats.attrs.items() if isinstance(v, (str, int, float))}
     for name in list(stats.data_vars):  # netCDF cannot store None: object columns become text
         if stats[name].dtype == object:
-            stats[name] = stats[name].copy(data=np.vectorize(lambda v: "" if v is None else str(v), otypes=[str])(
-                stats[name].values))
+            stats[name] = stats[name].copy(
+                data=np.vectorize(lambda v: "" if v is None else str(v), otypes=[str])(stats[name].values)
+            )
     prior = prior_group(spec, np.random.default_rng(ss["prior"]), chains * draws)
-    return assemble(spec, posterior=posterior, prior=prior, sample_stats=stats, method="mcmc", sampler=sampler,
-                    seed=seed, diagnostics_status="unchecked", chains=chains, draws=draws, tune=tune,
-                    target_accept=target_accept, sampling_seconds=float(elapsed))
+    return assemble(
+        spec,
+        posterior=posterior,
+        prior=prior,
+        sample_stats=stats,
+        method="mcmc",
+        sampler=sampler,
+        seed=seed,
+        diagnostics_status="unchecked",
+        chains=chains,
+        draws=draws,
+        tune=tune,
+        target_accept=target_accept,
+        sampling_seconds=float(elapsed),
+    )

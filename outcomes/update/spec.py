@@ -81,8 +81,10 @@ class ModelSpec:
         if self.random_groups:
             why.append("random-effects pooling of " + ", ".join(self.random_groups))
         if np.any(self.shifts):
-            why.append("covariate shifts in " + ", ".join(
-                s.label for s, row in zip(self.data.studies, self.shifts) if np.any(row)))
+            why.append(
+                "covariate shifts in "
+                + ", ".join(s.label for s, row in zip(self.data.studies, self.shifts, strict=True) if np.any(row))
+            )
         return "; ".join(why)
 
     @property
@@ -121,8 +123,18 @@ def build_spec(data: StudyData, priors: Priors, pooling: str = "random") -> Mode
     counts = {p: len(data.for_parameter(p)) for p in parameters}
     random_groups = tuple(p for p in parameters if pooling == "random" and counts[p] >= 2)
     study_parameter = np.array([parameters.index(s.parameter) for s in studies], dtype=int)
-    study_group = np.array([random_groups.index(s.parameter) if s.parameter in random_groups else -1
-                            for s in studies], dtype=int)
-    return ModelSpec(data=data, priors=priors, pooling=pooling, parameters=parameters, effects=effects,
-                     shifts=shifts, random_groups=random_groups, study_parameter=study_parameter,
-                     study_group=study_group, assumed_reference=tuple(assumed))
+    study_group = np.array(
+        [random_groups.index(s.parameter) if s.parameter in random_groups else -1 for s in studies], dtype=int
+    )
+    return ModelSpec(
+        data=data,
+        priors=priors,
+        pooling=pooling,
+        parameters=parameters,
+        effects=effects,
+        shifts=shifts,
+        random_groups=random_groups,
+        study_parameter=study_parameter,
+        study_group=study_group,
+        assumed_reference=tuple(assumed),
+    )

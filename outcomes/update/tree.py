@@ -42,8 +42,13 @@ def observed_dataset(spec: ModelSpec) -> xr.Dataset:
         "citation": ("study", [s.citation for s in st]),
         "reference_covariates": ("study", [";".join(a) for a in spec.assumed_reference]),
     }
-    ds = xr.Dataset({"events": ("study", np.array([s.events for s in st], dtype=np.int64)),
-                     "total": ("study", np.array([s.total for s in st], dtype=np.int64))}, coords=coords)
+    ds = xr.Dataset(
+        {
+            "events": ("study", np.array([s.events for s in st], dtype=np.int64)),
+            "total": ("study", np.array([s.total for s in st], dtype=np.int64)),
+        },
+        coords=coords,
+    )
     if spec.effects:
         ds["covariate_shift"] = (("study", "effect"), spec.shifts)
         ds = ds.assign_coords(effect=list(spec.effects))
@@ -52,18 +57,27 @@ def observed_dataset(spec: ModelSpec) -> xr.Dataset:
 
 def _p_attrs(spec: ModelSpec, parameter: str) -> dict:
     b = spec.priors.parameters[parameter]
-    return {"parameter": parameter, "prior_alpha": float(b.alpha), "prior_beta": float(b.beta),
-            "has_data": int(parameter in spec.parameters)}
+    return {
+        "parameter": parameter,
+        "prior_alpha": float(b.alpha),
+        "prior_beta": float(b.beta),
+        "has_data": int(parameter in spec.parameters),
+    }
 
 
 def _e_attrs(spec: ModelSpec, effect_id: str) -> dict:
     e = spec.priors.effects[effect_id]
-    return {"effect": effect_id, "prior_mu": float(e.mu), "prior_sd": float(e.sd),
-            "has_data": int(effect_id in spec.effects)}
+    return {
+        "effect": effect_id,
+        "prior_mu": float(e.mu),
+        "prior_sd": float(e.sd),
+        "has_data": int(effect_id in spec.effects),
+    }
 
 
-def prior_fill(spec: ModelSpec, names: tuple[str, ...], effects: tuple[str, ...], rng: np.random.Generator,
-               chains: int, draws: int) -> dict[str, np.ndarray]:
+def prior_fill(
+    spec: ModelSpec, names: tuple[str, ...], effects: tuple[str, ...], rng: np.random.Generator, chains: int, draws: int
+) -> dict[str, np.ndarray]:
     """Exact draws from the priors of the given parameters and effects, shape (chains, draws)."""
     out: dict[str, np.ndarray] = {}
     for k in names:
@@ -78,9 +92,10 @@ def prior_fill(spec: ModelSpec, names: tuple[str, ...], effects: tuple[str, ...]
 def prior_group(spec: ModelSpec, rng: np.random.Generator, n: int) -> xr.Dataset:
     """Exact draws (one chain of ``n``) from every prior of the model, including ``tau_*`` and ``z``."""
     values = prior_fill(spec, tuple(spec.priors.parameters), tuple(spec.priors.effects), rng, 1, n)
-    extra = {tau_name(k): (("chain", "draw"), np.abs(rng.normal(0.0, TAU_SCALE, size=(1, n))))
-             for k in spec.random_groups}
-    re_labels = [s.label for s, g in zip(spec.data.studies, spec.study_group) if g >= 0]
+    extra = {
+        tau_name(k): (("chain", "draw"), np.abs(rng.normal(0.0, TAU_SCALE, size=(1, n)))) for k in spec.random_groups
+    }
+    re_labels = [s.label for s, g in zip(spec.data.studies, spec.study_group, strict=True) if g >= 0]
     extra_ds = xr.Dataset(extra, coords={"chain": np.arange(1), "draw": np.arange(n)})
     if re_labels:
         extra_ds["z"] = (("chain", "draw", "re_study"), rng.normal(size=(1, n, len(re_labels))))
@@ -97,35 +112,54 @@ def draws_dataset(spec: ModelSpec, values: dict[str, np.ndarray], extra: xr.Data
     for k in PARAMETERS:
         data[p_name(k)] = xr.Variable(("chain", "draw"), np.asarray(values[p_name(k)], dtype=float), _p_attrs(spec, k))
     for e in spec.priors.effects:
-        data[effect_name(e)] = xr.Variable(("chain", "draw"), np.asarray(values[effect_name(e)], dtype=float),
-                                           _e_attrs(spec, e))
+        data[effect_name(e)] = xr.Variable(
+            ("chain", "draw"), np.asarray(values[effect_name(e)], dtype=float), _e_attrs(spec, e)
+        )
     ds = xr.Dataset(data, coords=coords)
     if extra is not None:
         extra = extra.drop_vars([v for v in extra.data_vars if v in ds.data_vars])
-        ds = xr.merge([ds, extra.assign_coords(chain=ds.chain, draw=ds.draw)], combine_attrs="override",
-                      compat="override", join="exact")
+        ds = xr.merge(
+            [ds, extra.assign_coords(chain=ds.chain, draw=ds.draw)],
+            combine_attrs="override",
+            compat="override",
+            join="exact",
+        )
     return ds
 
 
-def assemble(spec: ModelSpec, *, posterior: xr.Dataset, prior: xr.Dataset, sample_stats: xr.Dataset,
-             method: str, sampler: str, seed: int, diagnostics_status: str = "ok", **attrs) -> xr.DataTree:
-    tree = xr.DataTree.from_dict({
-        "posterior": posterior,
-        "prior": prior,
-        "observed_data": observed_dataset(spec),
-        "sample_stats": sample_stats,
-    })
-    tree.attrs.update({
-        "evidence_version": spec.priors.version,
-        "data_hash": spec.data.data_hash,
-        "data_file": spec.data.path.name,
-        "diagnostics_status": diagnostics_status,
-        "method": method,
-        "sampler": sampler,
-        "pooling": spec.pooling,
-        "seed": int(seed),
-        "tau_prior": f"HalfNormal({TAU_SCALE})" if spec.random_groups else "none",
-        "random_groups": ";".join(spec.random_groups),
-        **attrs,
-    })
+def assemble(
+    spec: ModelSpec,
+    *,
+    posterior: xr.Dataset,
+    prior: xr.Dataset,
+    sample_stats: xr.Dataset,
+    method: str,
+    sampler: str,
+    seed: int,
+    diagnostics_status: str = "ok",
+    **attrs,
+) -> xr.DataTree:
+    tree = xr.DataTree.from_dict(
+        {
+            "posterior": posterior,
+            "prior": prior,
+            "observed_data": observed_dataset(spec),
+            "sample_stats": sample_stats,
+        }
+    )
+    tree.attrs.update(
+        {
+            "evidence_version": spec.priors.version,
+            "data_hash": spec.data.data_hash,
+            "data_file": spec.data.path.name,
+            "diagnostics_status": diagnostics_status,
+            "method": method,
+            "sampler": sampler,
+            "pooling": spec.pooling,
+            "seed": int(seed),
+            "tau_prior": f"HalfNormal({TAU_SCALE})" if spec.random_groups else "none",
+            "random_groups": ";".join(spec.random_groups),
+            **attrs,
+        }
+    )
     return tree

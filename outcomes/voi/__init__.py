@@ -23,14 +23,48 @@ from __future__ import annotations
 import importlib
 
 _EXPORTS = {
-    "net_benefit": "core", "NetBenefitModel": "core", "evpi_curve": "core", "evppi_group": "core",
-    "evppi_table": "core", "evsi": "core", "tornado": "core", "default_groups": "core", "evppi_nested": "core",
-    "model_flips": "core", "evppi": "regression", "evpi": "regression", "Estimate": "regression",
-    "cap_sensitivity": "sensitivity", "power_sensitivity": "sensitivity", "run_voi": "analysis",
-    "write_outputs": "analysis", "report_section": "analysis", "VoiResult": "analysis",
+    "net_benefit": "core",
+    "NetBenefitModel": "core",
+    "evpi_curve": "core",
+    "evppi_group": "core",
+    "evppi_table": "core",
+    "evsi": "core",
+    "tornado": "core",
+    "default_groups": "core",
+    "evppi_nested": "core",
+    "model_flips": "core",
+    "evppi": "regression",
+    "evpi": "regression",
+    "Estimate": "regression",
+    "cap_sensitivity": "sensitivity",
+    "power_sensitivity": "sensitivity",
+    "run_voi": "analysis",
+    "write_outputs": "analysis",
+    "report_section": "analysis",
+    "VoiResult": "analysis",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "Estimate",
+    "NetBenefitModel",
+    "VoiResult",
+    "cap_sensitivity",
+    "default_groups",
+    "evpi",
+    "evpi_curve",
+    "evppi",
+    "evppi_group",
+    "evppi_nested",
+    "evppi_table",
+    "evsi",
+    "model_flips",
+    "net_benefit",
+    "power_sensitivity",
+    "report_section",
+    "run_voi",
+    "tornado",
+    "write_outputs",
+]
 
 
 def __getattr__(name: str):

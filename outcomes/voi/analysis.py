@@ -21,8 +21,19 @@ import pandas as pd
 from outcomes.draws import DEFAULT_DRAWS, load_posterior_draws, prior_draws
 from outcomes.elicit import elicit
 from outcomes.model import SHORT_LABELS, TIME_FRAME
-from outcomes.voi.core import (DEFAULT_STUDY_SIZES, DEFAULT_WEIGHT_RANGE, NetBenefitModel, evpi_curve, evppi_group,
-                               evppi_table, evsi, model_flips, peak, study_parameter, tornado)
+from outcomes.voi.core import (
+    DEFAULT_STUDY_SIZES,
+    DEFAULT_WEIGHT_RANGE,
+    NetBenefitModel,
+    evpi_curve,
+    evppi_group,
+    evppi_table,
+    evsi,
+    model_flips,
+    peak,
+    study_parameter,
+    tornado,
+)
 
 EVSI_TARGETS = 3
 """How many parameters (the largest single-parameter EVPPIs) get an EVSI curve by default."""
@@ -59,27 +70,83 @@ class VoiResult:
         """All tables in one tidy frame: section, name, weight, n, value, se, low, high, detail."""
         parts = []
         e = self.evpi
-        parts.append(pd.DataFrame({"section": "evpi", "name": "EVPI", "kind": "all", "weight": e["weight"],
-                                   "n": np.nan, "value": e["evpi"], "se": e["se"], "low": e["low"], "high": e["high"],
-                                   "sources": "", "detail": "preferred: " + e["preferred"]}))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "section": "evpi",
+                    "name": "EVPI",
+                    "kind": "all",
+                    "weight": e["weight"],
+                    "n": np.nan,
+                    "value": e["evpi"],
+                    "se": e["se"],
+                    "low": e["low"],
+                    "high": e["high"],
+                    "sources": "",
+                    "detail": "preferred: " + e["preferred"],
+                }
+            )
+        )
         v = self.evppi
-        parts.append(pd.DataFrame({"section": "evppi", "name": v["name"], "kind": v["kind"], "weight": v["weight"],
-                                   "n": np.nan, "value": v["evppi"], "se": v["se"], "low": v["low"], "high": v["high"],
-                                   "sources": v["sources"], "detail": v["method"]}))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "section": "evppi",
+                    "name": v["name"],
+                    "kind": v["kind"],
+                    "weight": v["weight"],
+                    "n": np.nan,
+                    "value": v["evppi"],
+                    "se": v["se"],
+                    "low": v["low"],
+                    "high": v["high"],
+                    "sources": v["sources"],
+                    "detail": v["method"],
+                }
+            )
+        )
         if len(self.evsi):
             s = self.evsi
-            parts.append(pd.DataFrame({"section": "evsi", "name": s["parameter"], "kind": "parameter",
-                                       "weight": s["weight"], "n": s["n"], "value": s["evsi"], "se": s["se"],
-                                       "low": s["low"], "high": s["high"], "sources": "",
-                                       "detail": "EVPPI " + s["evppi"].map(lambda x: f"{x:.3f}")}))
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "section": "evsi",
+                        "name": s["parameter"],
+                        "kind": "parameter",
+                        "weight": s["weight"],
+                        "n": s["n"],
+                        "value": s["evsi"],
+                        "se": s["se"],
+                        "low": s["low"],
+                        "high": s["high"],
+                        "sources": "",
+                        "detail": "EVPPI " + s["evppi"].map(lambda x: f"{x:.3f}"),
+                    }
+                )
+            )
         t = self.tornado
         pair = self.tornado.attrs.get("pair", ("", ""))
         for end in ("low", "high"):
-            parts.append(pd.DataFrame({
-                "section": f"tornado_{end}", "name": t["name"], "kind": t["kind"], "weight": t["weight"], "n": np.nan,
-                "value": t[f"inb_{end}"], "se": np.nan, "low": np.nan, "high": np.nan, "sources": "",
-                "detail": [f"{end} value {x:.4g}; flip weight {fw:.3f} ({pair[0]} vs {pair[1]})"
-                           for x, fw in zip(t[f"{end}_value"], t[f"flip_{end}"])]}))
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "section": f"tornado_{end}",
+                        "name": t["name"],
+                        "kind": t["kind"],
+                        "weight": t["weight"],
+                        "n": np.nan,
+                        "value": t[f"inb_{end}"],
+                        "se": np.nan,
+                        "low": np.nan,
+                        "high": np.nan,
+                        "sources": "",
+                        "detail": [
+                            f"{end} value {x:.4g}; flip weight {fw:.3f} ({pair[0]} vs {pair[1]})"
+                            for x, fw in zip(t[f"{end}_value"], t[f"flip_{end}"], strict=True)
+                        ],
+                    }
+                )
+            )
         return pd.concat(parts, ignore_index=True)
 
 
@@ -88,11 +155,21 @@ def top_parameters(evppi: pd.DataFrame, k: int = EVSI_TARGETS) -> list[str]:
     return rows["name"].head(k).tolist()
 
 
-def run_voi(profile=None, *, registry=None, posterior=None, weight: float = 1.0,
-            weights: Sequence[float] | None = None, study_sizes: Sequence[int] = DEFAULT_STUDY_SIZES,
-            study_targets: Sequence[str] | None = None, n_draws: int = DEFAULT_DRAWS, seed: int = 0,
-            allow_failed: bool = False, caps: bool = True,
-            step: Callable[[str], None] | None = None) -> VoiResult:
+def run_voi(
+    profile=None,
+    *,
+    registry=None,
+    posterior=None,
+    weight: float = 1.0,
+    weights: Sequence[float] | None = None,
+    study_sizes: Sequence[int] = DEFAULT_STUDY_SIZES,
+    study_targets: Sequence[str] | None = None,
+    n_draws: int = DEFAULT_DRAWS,
+    seed: int = 0,
+    allow_failed: bool = False,
+    caps: bool = True,
+    step: Callable[[str], None] | None = None,
+) -> VoiResult:
     """The full analysis for one profile (``step(name)`` is called as each stage starts)."""
     from outcomes.pipeline import check_options
     from outcomes.profile import Profile, load_profile
@@ -125,21 +202,42 @@ def run_voi(profile=None, *, registry=None, posterior=None, weight: float = 1.0,
     table = evppi_table(model, weight, seed=seed)
     step("evsi")
     targets = list(study_targets) if study_targets else top_parameters(table)
-    evsi_df = pd.concat([evsi(model, t, study_sizes, weight, seed=seed) for t in targets], ignore_index=True) \
-        if targets else pd.DataFrame(columns=["target", "parameter", "n", "weight", "evsi", "se", "low", "high",
-                                              "evppi", "evppi_se"])
+    evsi_df = (
+        pd.concat([evsi(model, t, study_sizes, weight, seed=seed) for t in targets], ignore_index=True)
+        if targets
+        else pd.DataFrame(
+            columns=["target", "parameter", "n", "weight", "evsi", "se", "low", "high", "evppi", "evppi_se"]
+        )
+    )
     step("tornado")
     tor = tornado(model, weight)
     step("sensitivity")
     cap_df = cap_sensitivity(reg, covariates, weight, n_draws=n_draws, seed=seed) if caps else None
     ps = power_sensitivity(posterior, reg, covariates, weight) if posterior is not None else None
-    prov = {"evidence_version": reg.version, "time_frame": TIME_FRAME, "origin": str(draws.attrs.get("origin", "")),
-            "n_draws": int(draws.sizes["draw"]), "seed": int(seed), "profile_label": prof.label,
-            "profile_digest": prof.digest(), "posterior_file": str(posterior) if posterior is not None else None,
-            "diagnostics_status": str(draws.attrs.get("diagnostics_status", "ok")),
-            "units": "net improvements per 100 patients like this one (improved - w x harm)"}
-    return VoiResult(weight=float(weight), evpi=curve, evppi=table, evsi=evsi_df, tornado=tor, caps=cap_df, psense=ps,
-                     flips=flips, peak_weight=peak(curve), provenance=prov)
+    prov = {
+        "evidence_version": reg.version,
+        "time_frame": TIME_FRAME,
+        "origin": str(draws.attrs.get("origin", "")),
+        "n_draws": int(draws.sizes["draw"]),
+        "seed": int(seed),
+        "profile_label": prof.label,
+        "profile_digest": prof.digest(),
+        "posterior_file": str(posterior) if posterior is not None else None,
+        "diagnostics_status": str(draws.attrs.get("diagnostics_status", "ok")),
+        "units": "net improvements per 100 patients like this one (improved - w x harm)",
+    }
+    return VoiResult(
+        weight=float(weight),
+        evpi=curve,
+        evppi=table,
+        evsi=evsi_df,
+        tornado=tor,
+        caps=cap_df,
+        psense=ps,
+        flips=flips,
+        peak_weight=peak(curve),
+        provenance=prov,
+    )
 
 
 def write_outputs(result: VoiResult, folder: Path, progress: Callable[[str], None] | None = None) -> list[Path]:
@@ -155,20 +253,35 @@ def write_outputs(result: VoiResult, folder: Path, progress: Callable[[str], Non
     written = []
     result.long_table().to_csv(folder / "voi.csv", index=False)
     written.append(folder / "voi.csv")
-    tables = {"evpi": result.evpi, "evppi": result.evppi, "evsi": result.evsi, "tornado": result.tornado,
-              "cap_sensitivity": result.caps, "power_sensitivity": result.psense}
+    tables = {
+        "evpi": result.evpi,
+        "evppi": result.evppi,
+        "evsi": result.evsi,
+        "tornado": result.tornado,
+        "cap_sensitivity": result.caps,
+        "power_sensitivity": result.psense,
+    }
     for name, df in tables.items():
         if df is not None:
             df.to_csv(folder / f"{name}.csv", index=False)
             written.append(folder / f"{name}.csv")
-    meta = {"provenance": result.provenance, "weight": result.weight, "evpi_at_weight": result.evpi_at_weight,
-            "evpi_se_at_weight": float(result.evppi.attrs.get("evpi_se", float("nan"))),
-            "peak_weight": result.peak_weight, "flips": result.flips}
+    meta = {
+        "provenance": result.provenance,
+        "weight": result.weight,
+        "evpi_at_weight": result.evpi_at_weight,
+        "evpi_se_at_weight": float(result.evppi.attrs.get("evpi_se", float("nan"))),
+        "peak_weight": result.peak_weight,
+        "flips": result.flips,
+    }
     (folder / "voi.json").write_text(json.dumps(meta, indent=2, default=str))
     written.append(folder / "voi.json")
     progress("charts")
-    for name, plot in (("evpi_by_weight", plot_evpi), ("evppi", plot_evppi), ("evsi_by_study_size", plot_evsi),
-                       ("tornado", plot_tornado)):
+    for name, plot in (
+        ("evpi_by_weight", plot_evpi),
+        ("evppi", plot_evppi),
+        ("evsi_by_study_size", plot_evsi),
+        ("tornado", plot_tornado),
+    ):
         if name == "evsi_by_study_size" and not len(result.evsi):
             continue
         fig = plot(result)
@@ -183,12 +296,13 @@ def write_outputs(result: VoiResult, folder: Path, progress: Callable[[str], Non
 def quick_evppi(model: NetBenefitModel, weight: float, *, n_samples: int = 40) -> pd.DataFrame:
     """Single-input EVPPI of every parameter and effect an outcome uses (fast: for the report)."""
     rows = []
-    for name, kind in zip(model.names, model.kinds):
+    for name, kind in zip(model.names, model.kinds, strict=True):
         if not any(name in sup for sup in model.support.values()):
             continue
         est = evppi_group(model, (name,), weight, n_samples=n_samples)
-        rows.append({"name": name, "kind": kind, "evppi": est.value, "se": est.se,
-                     "sources": ";".join(model.sources(name))})
+        rows.append(
+            {"name": name, "kind": kind, "evppi": est.value, "se": est.se, "sources": ";".join(model.sources(name))}
+        )
     df = pd.DataFrame(rows, columns=["name", "kind", "evppi", "se", "sources"])
     return df.sort_values(["evppi", "name"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
@@ -205,28 +319,34 @@ def report_section(decision, *, top: int = 4) -> dict:
     esc = html.escape
     if flips:
         nearest = min(flips, key=lambda f: abs(f["weight"] - w))
-        flip = (f"The preferred option changes from {esc(SHORT_LABELS[nearest['from']].lower())} to "
-                f"{esc(SHORT_LABELS[nearest['to']].lower())} when one harm counts as much as "
-                f"{nearest['weight']:.2f} improvements (this patient's weight: {w:g}).")
+        flip = (
+            f"The preferred option changes from {esc(SHORT_LABELS[nearest['from']].lower())} to "
+            f"{esc(SHORT_LABELS[nearest['to']].lower())} when one harm counts as much as "
+            f"{nearest['weight']:.2f} improvements (this patient's weight: {w:g})."
+        )
     else:
         flip = f"The preferred option is the same at every weight shown (this patient's weight: {w:g})."
-    lines = [f"<p>{flip} With perfect knowledge of every input, the expected net outcome would improve by "
-             f"{ev.value:.2f} per 100 patients like this one (EVPI, &plusmn;{ev.se:.2f}). "
-             "The inputs below are the ones whose uncertainty could change the choice most (EVPPI, per 100 "
-             "patients, regression estimate on the same draws):</p>"]
+    lines = [
+        f"<p>{flip} With perfect knowledge of every input, the expected net outcome would improve by "
+        f"{ev.value:.2f} per 100 patients like this one (EVPI, &plusmn;{ev.se:.2f}). "
+        "The inputs below are the ones whose uncertainty could change the choice most (EVPPI, per 100 "
+        "patients, regression estimate on the same draws):</p>"
+    ]
     shown = table[table["evppi"] > 0].head(top)
     if shown.empty:
         lines.append("<p>No single input's uncertainty changes the preferred option.</p>")
     else:
-        lines.append("<table class=\"voi\"><thead><tr><th>Input</th><th>Records</th>"
-                     "<th>EVPPI per 100</th></tr></thead><tbody>")
+        lines.append(
+            '<table class="voi"><thead><tr><th>Input</th><th>Records</th><th>EVPPI per 100</th></tr></thead><tbody>'
+        )
         for r in shown.itertuples():
-            lines.append(f"<tr><td>{esc(r.name)}</td><td>{esc(r.sources.replace(';', ', '))}</td>"
-                         f"<td>{r.evppi:.2f} &plusmn; {r.se:.2f}</td></tr>")
+            lines.append(
+                f"<tr><td>{esc(r.name)}</td><td>{esc(r.sources.replace(';', ', '))}</td>"
+                f"<td>{r.evppi:.2f} &plusmn; {r.se:.2f}</td></tr>"
+            )
         lines.append("</tbody></table>")
     lines.append("<p>Full analysis (groups, study sizes, tornado, prior sensitivity): <code>outcomes voi</code>.</p>")
     return {"title": "What the answer depends on", "html": "\n".join(lines)}
 
 
-__all__ = ["VoiResult", "run_voi", "write_outputs", "report_section", "quick_evppi", "top_parameters"]
-
+__all__ = ["VoiResult", "quick_evppi", "report_section", "run_voi", "top_parameters", "write_outputs"]

@@ -25,8 +25,7 @@ def parse_weights(text: str):
 
     from outcomes.pipeline import MAX_WEIGHT
 
-    bad = InputError("option --weights", None, None,
-                     f"got '{text}'; allowed: LO:HI:N with 0 <= LO < HI, N >= 2")
+    bad = InputError("option --weights", None, None, f"got '{text}'; allowed: LO:HI:N with 0 <= LO < HI, N >= 2")
     parts = str(text).split(":")
     if len(parts) != 3:
         raise bad
@@ -41,8 +40,12 @@ def parse_weights(text: str):
 
 def parse_study_sizes(text: str) -> list[int]:
     """``50,100,400`` -> sorted distinct sizes from 1 to 10000; anything else is an InputError."""
-    bad = InputError("option --study-sizes", None, None,
-                     f"got '{text}'; allowed: comma-separated whole numbers from 1 to {MAX_STUDY_SIZE}, e.g. 50,100,400")
+    bad = InputError(
+        "option --study-sizes",
+        None,
+        None,
+        f"got '{text}'; allowed: comma-separated whole numbers from 1 to {MAX_STUDY_SIZE}, e.g. 50,100,400",
+    )
     items = [s.strip() for s in str(text).split(",")]
     if not items or any(not s for s in items):
         raise bad
@@ -57,16 +60,25 @@ def parse_study_sizes(text: str) -> list[int]:
 
 def register(sub) -> None:
     """Add the ``voi`` subcommand to an argparse subparsers object."""
-    vp = sub.add_parser("voi", help="value of information: which evidence drives this patient's decision",
-                        description="EVPI over weights, EVPPI per parameter/effect/group, EVSI of new studies, "
-                                    "tornado and prior sensitivity, in net improvements per 100 patients like "
-                                    "this one.")
+    vp = sub.add_parser(
+        "voi",
+        help="value of information: which evidence drives this patient's decision",
+        description="EVPI over weights, EVPPI per parameter/effect/group, EVSI of new studies, "
+        "tornado and prior sensitivity, in net improvements per 100 patients like "
+        "this one.",
+    )
     add_decision_options(vp)
     vp.add_argument("--weights", default="0:5:50", help="EVPI weight grid LO:HI:N (default 0:5:50)")
-    vp.add_argument("--study-sizes", default="25,50,100,200,400,1000",
-                    help="new-study sizes for EVSI, comma-separated (default 25,50,100,200,400,1000)")
-    vp.add_argument("--study-on", default=None,
-                    help="parameters or registry record ids for EVSI, comma-separated (default: the 3 largest EVPPIs)")
+    vp.add_argument(
+        "--study-sizes",
+        default="25,50,100,200,400,1000",
+        help="new-study sizes for EVSI, comma-separated (default 25,50,100,200,400,1000)",
+    )
+    vp.add_argument(
+        "--study-on",
+        default=None,
+        help="parameters or registry record ids for EVSI, comma-separated (default: the 3 largest EVPPIs)",
+    )
     vp.add_argument("--out", default=None, help="output folder (default reports/voi-<profile name>)")
     vp.set_defaults(func=run)
 
@@ -91,20 +103,38 @@ def run(args: argparse.Namespace) -> int:
     progress = Progress(["load", "draws", "evpi", "evppi", "evsi", "tornado", "sensitivity", "tables", "charts"], "voi")
     try:
         try:
-            result = run_voi(profile, registry=args.registry, posterior=args.posterior, weight=args.weight,
-                             weights=weights, study_sizes=sizes, study_targets=targets, n_draws=args.draws,
-                             seed=args.seed, allow_failed=args.allow_failed, step=progress)
+            result = run_voi(
+                profile,
+                registry=args.registry,
+                posterior=args.posterior,
+                weight=args.weight,
+                weights=weights,
+                study_sizes=sizes,
+                study_targets=targets,
+                n_draws=args.draws,
+                seed=args.seed,
+                allow_failed=args.allow_failed,
+                step=progress,
+            )
         except KeyError as exc:  # an unknown --study-on name
             raise InputError("option --study-on", None, None, f"{exc.args[0]}") from None
         written = write_report_atomically(out, lambda folder: write_outputs(result, folder, progress))
     finally:
         progress.close()
     print(f"Value of information written to {written}")
-    print(f"Units: net improvements per 100 patients like this one, at weight {result.weight:g}; "
-          f"evidence version {result.evidence_version}; {result.provenance['origin']} draws: {result.provenance['n_draws']}")
-    print(f"  EVPI {result.evpi_at_weight:.2f}; EVPI peaks at weight {result.peak_weight:.2f}; "
-          + ("flips: " + "; ".join(f"{f['from']}->{f['to']} at {f['weight']:.2f}" for f in result.flips)
-             if result.flips else "no flip in the weight range"))
+    print(
+        f"Units: net improvements per 100 patients like this one, at weight {result.weight:g}; "
+        f"evidence version {result.evidence_version}; "
+        f"{result.provenance['origin']} draws: {result.provenance['n_draws']}"
+    )
+    print(
+        f"  EVPI {result.evpi_at_weight:.2f}; EVPI peaks at weight {result.peak_weight:.2f}; "
+        + (
+            "flips: " + "; ".join(f"{f['from']}->{f['to']} at {f['weight']:.2f}" for f in result.flips)
+            if result.flips
+            else "no flip in the weight range"
+        )
+    )
     for r in result.evppi.head(5).itertuples():
         print(f"  EVPPI {r.name:42s} {r.evppi:7.2f} +/- {r.se:.2f}")
     return 0

@@ -70,11 +70,16 @@ def spearman_matrix(x: np.ndarray) -> np.ndarray:
     """Spearman rank correlation between the columns of ``x`` (Pearson correlation of average ranks)."""
     return np.atleast_2d(np.corrcoef(_average_ranks(np.asarray(x, dtype=float)), rowvar=False))
 
+
 INTERVAL = 0.90
 DEFAULT_STUDY_SIZES = (25, 50, 100, 200, 400, 1000)
 DEFAULT_WEIGHT_RANGE = (0.0, 5.0, 50)
-RESPONSE_CHAIN = ("population.neuropathic_component", "medication.initial_response_neuropathic",
-                  "medication.initial_response_other", "medication.sustained_response")
+RESPONSE_CHAIN = (
+    "population.neuropathic_component",
+    "medication.initial_response_neuropathic",
+    "medication.initial_response_other",
+    "medication.sustained_response",
+)
 _DEPENDENCE = 0.1
 
 
@@ -108,7 +113,9 @@ class NetBenefitModel:
     dependent: dict[str, frozenset[str]] = field(default_factory=dict)
 
     @classmethod
-    def from_draws(cls, draws: xr.Dataset, covariates: dict[str, float], priors: Priors | None = None) -> "NetBenefitModel":
+    def from_draws(
+        cls, draws: xr.Dataset, covariates: dict[str, float], priors: Priors | None = None
+    ) -> NetBenefitModel:
         p = np.asarray(draws["p"].transpose("draw", "parameter").values, dtype=float)
         params = tuple(str(v) for v in draws["parameter"].values)
         if draws.sizes.get("effect", 0):
@@ -116,10 +123,18 @@ class NetBenefitModel:
             effects = tuple(str(v) for v in draws["effect"].values)
         else:
             lor, effects = np.zeros((p.shape[0], 0)), ()
-        model = cls(draws=draws, covariates=dict(covariates), improved=np.empty(0), harm=np.empty(0),
-                    inputs=np.column_stack([p, lor]), names=params + effects,
-                    kinds=("parameter",) * len(params) + ("effect",) * len(effects), support={}, priors=priors,
-                    strategies=tuple(str(s) for s in STRATEGIES))
+        model = cls(
+            draws=draws,
+            covariates=dict(covariates),
+            improved=np.empty(0),
+            harm=np.empty(0),
+            inputs=np.column_stack([p, lor]),
+            names=params + effects,
+            kinds=("parameter",) * len(params) + ("effect",) * len(effects),
+            support={},
+            priors=priors,
+            strategies=tuple(str(s) for s in STRATEGIES),
+        )
         model.improved, model.harm = model.evaluate(model.inputs)
         model.support = model._find_support()
         if str(draws.attrs.get("origin", "")) != "prior":
@@ -167,7 +182,7 @@ class NetBenefitModel:
                 continue  # a constant input: no uncertainty to resolve
             imp, harm = self.evaluate(x)
             moved = (np.abs(imp - self.improved).max(axis=0) > 1e-9) | (np.abs(harm - self.harm).max(axis=0) > 1e-9)
-            for s, m in zip(self.strategies, moved):
+            for s, m in zip(self.strategies, moved, strict=True):
                 if m:
                     found[s].add(name)
         return {s: frozenset(v) for s, v in found.items()}
@@ -181,8 +196,7 @@ class NetBenefitModel:
         out = {}
         for s, sup in self.support.items():
             idx = [self.index(n) for n in sup]
-            near = {self.names[j] for j in range(len(self.names))
-                    if idx and np.max(np.abs(rho[j, idx])) > _DEPENDENCE}
+            near = {self.names[j] for j in range(len(self.names)) if idx and np.max(np.abs(rho[j, idx])) > _DEPENDENCE}
             out[s] = frozenset(near - set(sup))
         return out
 
@@ -226,19 +240,28 @@ def evpi_curve(model: NetBenefitModel, weights: Sequence[float]) -> pd.DataFrame
         nb = model.nb(w)
         est = regression.evpi(nb)
         means = nb.mean(axis=0)
-        rows.append({"weight": float(w), "evpi": est.value, "se": est.se, "low": est.low, "high": est.high,
-                     "preferred": model.strategies[int(np.argmax(means))],
-                     **{f"nb_{s}": float(m) for s, m in zip(model.strategies, means)}})
+        rows.append(
+            {
+                "weight": float(w),
+                "evpi": est.value,
+                "se": est.se,
+                "low": est.low,
+                "high": est.high,
+                "preferred": model.strategies[int(np.argmax(means))],
+                **{f"nb_{s}": float(m) for s, m in zip(model.strategies, means, strict=True)},
+            }
+        )
     return pd.DataFrame(rows)
 
 
-def model_flips(model: NetBenefitModel, w_max: float, improved: np.ndarray | None = None,
-                harm: np.ndarray | None = None) -> list[dict]:
+def model_flips(
+    model: NetBenefitModel, w_max: float, improved: np.ndarray | None = None, harm: np.ndarray | None = None
+) -> list[dict]:
     """Exact flip weights of the expected net outcomes (``summarize.flip_points`` on the model's means)."""
     imp = model.improved if improved is None else improved
     harm = model.harm if harm is None else harm
-    mi = {s: float(v) / DENOMINATOR for s, v in zip(model.strategies, np.atleast_2d(imp).mean(axis=0))}
-    mh = {s: float(v) / DENOMINATOR for s, v in zip(model.strategies, np.atleast_2d(harm).mean(axis=0))}
+    mi = {s: float(v) / DENOMINATOR for s, v in zip(model.strategies, np.atleast_2d(imp).mean(axis=0), strict=True)}
+    mh = {s: float(v) / DENOMINATOR for s, v in zip(model.strategies, np.atleast_2d(harm).mean(axis=0), strict=True)}
     return flip_points(mi, mh, w_max)
 
 
@@ -252,8 +275,8 @@ def peak(curve: pd.DataFrame) -> float:
 
 def default_groups(model: NetBenefitModel) -> dict[str, tuple[str, ...]]:
     """Named groups: each strategy's parameters, the medication response chain, the covariate effects, all."""
-    params = [n for n, k in zip(model.names, model.kinds) if k == "parameter"]
-    effects = [n for n, k in zip(model.names, model.kinds) if k == "effect"]
+    params = [n for n, k in zip(model.names, model.kinds, strict=True) if k == "parameter"]
+    effects = [n for n, k in zip(model.names, model.kinds, strict=True) if k == "effect"]
     groups = {f"{s} parameters": tuple(p for p in params if p.split(".")[0] == s) for s in model.strategies}
     groups["medication response chain"] = tuple(p for p in RESPONSE_CHAIN if p in params)
     if effects:
@@ -262,9 +285,16 @@ def default_groups(model: NetBenefitModel) -> dict[str, tuple[str, ...]]:
     return {k: v for k, v in groups.items() if v}
 
 
-def evppi_group(model: NetBenefitModel, group: Sequence[str], weight: float, *, criterion: str = "reml",
-                n_samples: int = regression.DEFAULT_SAMPLES, seed: int = 0,
-                use_structure: bool = True) -> Estimate:
+def evppi_group(
+    model: NetBenefitModel,
+    group: Sequence[str],
+    weight: float,
+    *,
+    criterion: str = "reml",
+    n_samples: int = regression.DEFAULT_SAMPLES,
+    seed: int = 0,
+    use_structure: bool = True,
+) -> Estimate:
     """EVPPI (per 100 patients) of a set of inputs at ``weight``.
 
     With ``use_structure`` each strategy is handled by what its net outcome depends on (module docstring);
@@ -277,7 +307,7 @@ def evppi_group(model: NetBenefitModel, group: Sequence[str], weight: float, *, 
     if not use_structure:
         x = model.inputs[:, [model.index(g) for g in group]]
         return regression.evppi(nb, x, criterion=criterion, n_samples=n_samples, seed=seed)
-    n, n_s = nb.shape
+    _n, n_s = nb.shape
     g_means = np.empty_like(nb)
     samplers: list = [None] * n_s
     by_inputs: dict[tuple[str, ...], list[int]] = {}
@@ -293,7 +323,12 @@ def evppi_group(model: NetBenefitModel, group: Sequence[str], weight: float, *, 
         else:
             # most influential first, so that the interaction budget keeps their pairs
             col = nb[:, s]
-            order = sorted(rel, key=lambda name: -abs(spearman_matrix(np.column_stack([model.inputs[:, model.index(name)], col]))[0, 1]))
+            order = sorted(
+                rel,
+                key=lambda name: (
+                    -abs(spearman_matrix(np.column_stack([model.inputs[:, model.index(name)], col]))[0, 1])
+                ),
+            )
             by_inputs.setdefault(tuple(order), []).append(s)
     edf = []
     for inputs, strategies in by_inputs.items():
@@ -312,17 +347,30 @@ def evppi_group(model: NetBenefitModel, group: Sequence[str], weight: float, *, 
         method = "exact: the group holds every input of the net outcomes it touches"
     else:
         method = "zero: no strategy's net outcome uses these inputs"
-    return regression.estimate(g_means, samplers, method=method, edf=float(np.mean(edf)) if edf else float("nan"),
-                               n_samples=n_samples, seed=seed)
+    return regression.estimate(
+        g_means,
+        samplers,
+        method=method,
+        edf=float(np.mean(edf)) if edf else float("nan"),
+        n_samples=n_samples,
+        seed=seed,
+    )
 
 
-def evppi_table(model: NetBenefitModel, weight: float, *, groups: dict[str, Sequence[str]] | None = None,
-                criterion: str = "reml", n_samples: int = regression.DEFAULT_SAMPLES, seed: int = 0,
-                progress=None) -> pd.DataFrame:
+def evppi_table(
+    model: NetBenefitModel,
+    weight: float,
+    *,
+    groups: dict[str, Sequence[str]] | None = None,
+    criterion: str = "reml",
+    n_samples: int = regression.DEFAULT_SAMPLES,
+    seed: int = 0,
+    progress=None,
+) -> pd.DataFrame:
     """EVPPI of every parameter, every effect and every group at ``weight``, sorted by value (largest first)."""
     progress = progress or (lambda name: None)
     evpi = regression.evpi(model.nb(weight))
-    items = [(n, k, (n,)) for n, k in zip(model.names, model.kinds)]
+    items = [(n, k, (n,)) for n, k in zip(model.names, model.kinds, strict=True)]
     items += [(name, "group", tuple(members)) for name, members in (groups or default_groups(model)).items()]
     rows = []
     for name, kind, members in items:
@@ -330,11 +378,22 @@ def evppi_table(model: NetBenefitModel, weight: float, *, groups: dict[str, Sequ
         est = evppi_group(model, members, weight, criterion=criterion, n_samples=n_samples, seed=seed)
         srcs = tuple(dict.fromkeys(s for m in members for s in model.sources(m)))
         used_by = [s for s in model.strategies if set(members) & model.support[s]]
-        rows.append({"name": name, "kind": kind, "weight": float(weight), "evppi": est.value, "se": est.se,
-                     "low": est.low, "high": est.high,
-                     "share_of_evpi": est.value / evpi.value if evpi.value > 0 else float("nan"),
-                     "used_by": ";".join(used_by), "members": ";".join(members), "sources": ";".join(srcs),
-                     "method": est.method})
+        rows.append(
+            {
+                "name": name,
+                "kind": kind,
+                "weight": float(weight),
+                "evppi": est.value,
+                "se": est.se,
+                "low": est.low,
+                "high": est.high,
+                "share_of_evpi": est.value / evpi.value if evpi.value > 0 else float("nan"),
+                "used_by": ";".join(used_by),
+                "members": ";".join(members),
+                "sources": ";".join(srcs),
+                "method": est.method,
+            }
+        )
     df = pd.DataFrame(rows)
     df.attrs.update({"evpi": evpi.value, "evpi_se": evpi.se, "weight": float(weight)})
     order = np.lexsort((df["name"].to_numpy(), -df["evppi"].to_numpy()))
@@ -355,12 +414,23 @@ def study_parameter(model: NetBenefitModel, target: str) -> str:
             return registry.record(target).parameter
         except (KeyError, ValueError):
             pass
-    raise KeyError(f"{target!r} is neither a model parameter nor a registry record id; a new study's data are "
-                   "binomial counts of one parameter")
+    raise KeyError(
+        f"{target!r} is neither a model parameter nor a registry record id; a new study's data are "
+        "binomial counts of one parameter"
+    )
 
 
-def evsi(model: NetBenefitModel, target: str, sizes: Sequence[int] = DEFAULT_STUDY_SIZES, weight: float = 1.0, *,
-         smoothed: bool = True, criterion: str = "reml", n_samples: int = 50, seed: int = 0) -> pd.DataFrame:
+def evsi(
+    model: NetBenefitModel,
+    target: str,
+    sizes: Sequence[int] = DEFAULT_STUDY_SIZES,
+    weight: float = 1.0,
+    *,
+    smoothed: bool = True,
+    criterion: str = "reml",
+    n_samples: int = 50,
+    seed: int = 0,
+) -> pd.DataFrame:
     """EVSI (per 100 patients) of a new study of each size in ``sizes`` on one parameter or record's parameter.
 
     Returns one row per size: ``n``, ``evsi``, ``se``, ``low``, ``high``, and the parameter's ``evppi`` (the
@@ -370,7 +440,7 @@ def evsi(model: NetBenefitModel, target: str, sizes: Sequence[int] = DEFAULT_STU
     j = model.index(parameter)
     theta = np.clip(model.inputs[:, j], 1e-12, 1 - 1e-12)
     nb = model.nb(weight)
-    n_draws, n_s = nb.shape
+    _n_draws, n_s = nb.shape
     samplers: list = [None] * n_s
     if smoothed:
         g = np.empty_like(nb)
@@ -391,8 +461,15 @@ def evsi(model: NetBenefitModel, target: str, sizes: Sequence[int] = DEFAULT_STU
     return df
 
 
-def evsi_arrays(theta: np.ndarray, g: np.ndarray, sizes: Sequence[int], *, samplers: list | None = None,
-                n_samples: int = 50, seed: int = 0) -> pd.DataFrame:
+def evsi_arrays(
+    theta: np.ndarray,
+    g: np.ndarray,
+    sizes: Sequence[int],
+    *,
+    samplers: list | None = None,
+    n_samples: int = 50,
+    seed: int = 0,
+) -> pd.DataFrame:
     """EVSI of a Binomial study of each size on ``theta`` (D,), for conditional means ``g`` (D, S).
 
     Exact preposterior analysis over the draws: the joint probability of study result ``x`` and draw ``i`` is
@@ -407,8 +484,13 @@ def evsi_arrays(theta: np.ndarray, g: np.ndarray, sizes: Sequence[int], *, sampl
     rng = np.random.default_rng(seed)
     redraws = None
     if n_samples and any(f is not None for f in samplers):
-        redraws = np.stack([f(n_samples, rng) if f is not None else np.broadcast_to(g[:, [s]], (n_draws, n_samples))
-                            for s, f in enumerate(samplers)], axis=2)  # (n, R, S)
+        redraws = np.stack(
+            [
+                f(n_samples, rng) if f is not None else np.broadcast_to(g[:, [s]], (n_draws, n_samples))
+                for s, f in enumerate(samplers)
+            ],
+            axis=2,
+        )  # (n, R, S)
     log_t, log_1t = np.log(theta), np.log1p(-theta)
     base = g.mean(axis=0)
     star = int(np.argmax(base))
@@ -417,8 +499,12 @@ def evsi_arrays(theta: np.ndarray, g: np.ndarray, sizes: Sequence[int], *, sampl
         n = int(n)
         x = np.arange(n + 1)
         # joint probability of (study result x, draw i) under the draws' prior: Binom(x; n, theta_i) / D
-        log_joint = (special.gammaln(n + 1) - special.gammaln(x + 1) - special.gammaln(n - x + 1))[:, None] \
-            + x[:, None] * log_t[None, :] + (n - x)[:, None] * log_1t[None, :] - math.log(n_draws)
+        log_joint = (
+            (special.gammaln(n + 1) - special.gammaln(x + 1) - special.gammaln(n - x + 1))[:, None]
+            + x[:, None] * log_t[None, :]
+            + (n - x)[:, None] * log_1t[None, :]
+            - math.log(n_draws)
+        )
         joint = np.exp(log_joint)  # (n+1, D)
         pre = joint @ g  # (n+1, S): P(x) * E[g_s | x]
         choice = np.argmax(pre, axis=1)
@@ -433,11 +519,18 @@ def evsi_arrays(theta: np.ndarray, g: np.ndarray, sizes: Sequence[int], *, sampl
             vals = pre_r.max(axis=2).sum(axis=0) - redraws.mean(axis=0).max(axis=1)
             se_fit = float(np.std(vals, ddof=1))
         se = math.hypot(se_outer, se_fit)
-        rows.append({"n": n, "evsi": max(value, 0.0), "se": se, "low": max(0.0, value - 1.645 * se),
-                     "high": value + 1.645 * se, "evppi": evppi_est.value, "evppi_se": evppi_est.se})
+        rows.append(
+            {
+                "n": n,
+                "evsi": max(value, 0.0),
+                "se": se,
+                "low": max(0.0, value - 1.645 * se),
+                "high": value + 1.645 * se,
+                "evppi": evppi_est.value,
+                "evppi_se": evppi_est.se,
+            }
+        )
     return pd.DataFrame(rows)
-
-
 
 
 # --- tornado ---------------------------------------------------------------------------------------------
@@ -452,8 +545,9 @@ def _crossing(imp: np.ndarray, harm: np.ndarray, a: int, b: int) -> float:
     return float(w) if w >= 0 else float("nan")
 
 
-def tornado(model: NetBenefitModel, weight: float, *, names: Sequence[str] | None = None,
-            mass: float = INTERVAL) -> pd.DataFrame:
+def tornado(
+    model: NetBenefitModel, weight: float, *, names: Sequence[str] | None = None, mass: float = INTERVAL
+) -> pd.DataFrame:
     """One-way sensitivity: each input at the low and high end of its 90% interval, others at their draws.
 
     Columns: name, kind, low/high input values, per strategy the expected NB per 100 at the low and high
@@ -470,9 +564,16 @@ def tornado(model: NetBenefitModel, weight: float, *, names: Sequence[str] | Non
     for name in names:
         j = model.index(name)
         lo, hi, where = model.interval(name, mass)
-        row = {"name": name, "kind": model.kinds[j], "interval_from": where, "low_value": lo, "high_value": hi,
-               "weight": float(weight), "pair": f"{model.strategies[a]}/{model.strategies[b]}",
-               "flip_base": base_flip}
+        row = {
+            "name": name,
+            "kind": model.kinds[j],
+            "interval_from": where,
+            "low_value": lo,
+            "high_value": hi,
+            "weight": float(weight),
+            "pair": f"{model.strategies[a]}/{model.strategies[b]}",
+            "flip_base": base_flip,
+        }
         for end, v in (("low", lo), ("high", hi)):
             x = model.inputs.copy()
             x[:, j] = v
@@ -491,16 +592,25 @@ def tornado(model: NetBenefitModel, weight: float, *, names: Sequence[str] | Non
         rows.append(row)
     df = pd.DataFrame(rows)
     df = df.iloc[np.lexsort((df["name"].to_numpy(), -df["swing"].to_numpy()))].reset_index(drop=True)
-    df.attrs.update({"pair": (model.strategies[a], model.strategies[b]), "flip_base": base_flip,
-                     "weight": float(weight)})
+    df.attrs.update(
+        {"pair": (model.strategies[a], model.strategies[b]), "flip_base": base_flip, "weight": float(weight)}
+    )
     return df
 
 
 # --- nested Monte Carlo reference (tests and benchmarks) -------------------------------------------------
 
 
-def evppi_nested(nb_fn, sample_group, sample_rest, n_outer: int, n_inner: int, rng: np.random.Generator,
-                 outer: np.ndarray | None = None, debias: bool = True) -> Estimate:
+def evppi_nested(
+    nb_fn,
+    sample_group,
+    sample_rest,
+    n_outer: int,
+    n_inner: int,
+    rng: np.random.Generator,
+    outer: np.ndarray | None = None,
+    debias: bool = True,
+) -> Estimate:
     """Two-level Monte Carlo EVPPI: for each outer draw of the group, the inner mean over the other inputs.
 
     ``nb_fn(group_values (m, g), rest_values (m, r)) -> (m, S)``; ``sample_group(k, rng) -> (k, g)``;
@@ -513,13 +623,13 @@ def evppi_nested(nb_fn, sample_group, sample_rest, n_outer: int, n_inner: int, r
     full = halves = None
     half = n_inner // 2
     for k in range(phi.shape[0]):
-        vals = nb_fn(np.repeat(phi[k:k + 1], n_inner, axis=0), sample_rest(n_inner, rng))
+        vals = nb_fn(np.repeat(phi[k : k + 1], n_inner, axis=0), sample_rest(n_inner, rng))
         if full is None:
             full = np.empty((phi.shape[0], vals.shape[1]))
             halves = np.empty((2, phi.shape[0], vals.shape[1]))
         full[k] = vals.mean(axis=0)
         halves[0, k] = vals[:half].mean(axis=0)
-        halves[1, k] = vals[half:2 * half].mean(axis=0)
+        halves[1, k] = vals[half : 2 * half].mean(axis=0)
 
     def terms(cond: np.ndarray) -> np.ndarray:
         return cond.max(axis=1) - cond[:, int(np.argmax(cond.mean(axis=0)))]
@@ -528,10 +638,27 @@ def evppi_nested(nb_fn, sample_group, sample_rest, n_outer: int, n_inner: int, r
     if debias:
         contrib = 2 * contrib - 0.5 * (terms(halves[0]) + terms(halves[1]))
     se = float(contrib.std(ddof=1) / math.sqrt(contrib.size))
-    return Estimate(value=float(contrib.mean()), se=se,
-                    method=f"nested Monte Carlo {phi.shape[0]} x {n_inner}{' (debiased)' if debias else ''}")
+    return Estimate(
+        value=float(contrib.mean()),
+        se=se,
+        method=f"nested Monte Carlo {phi.shape[0]} x {n_inner}{' (debiased)' if debias else ''}",
+    )
 
 
-__all__ = ["NetBenefitModel", "net_benefit", "evpi_curve", "evppi_group", "evppi_table", "evsi", "evsi_arrays",
-           "tornado", "default_groups", "model_flips", "peak", "study_parameter", "evppi_nested",
-           "DEFAULT_STUDY_SIZES", "DEFAULT_DRAWS"]
+__all__ = [
+    "DEFAULT_DRAWS",
+    "DEFAULT_STUDY_SIZES",
+    "NetBenefitModel",
+    "default_groups",
+    "evpi_curve",
+    "evppi_group",
+    "evppi_nested",
+    "evppi_table",
+    "evsi",
+    "evsi_arrays",
+    "model_flips",
+    "net_benefit",
+    "peak",
+    "study_parameter",
+    "tornado",
+]

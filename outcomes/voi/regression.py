@@ -186,8 +186,8 @@ def build_design(inputs: np.ndarray, *, main_knots: int | None = None, max_colum
     at = 1
     for _, basis, p in blocks:
         w = basis.shape[1]
-        x[:, at:at + w] = basis
-        pen[at:at + w, at:at + w] = _scaled(basis, p)
+        x[:, at : at + w] = basis
+        pen[at : at + w, at : at + w] = _scaled(basis, p)
         at += w
     return Design(x=x, penalty=pen, terms=tuple(b[0] for b in blocks))
 
@@ -230,8 +230,7 @@ def _criterion(rho: np.ndarray, lam: np.ndarray, b2: np.ndarray, yy: float, n: i
         return n * np.maximum(rss, 1e-300) / np.maximum(n - tr, 1e-9) ** 2
     q = yy - (b2[None, :] * sh).sum(axis=1)
     pos = lam > 0
-    return (n - m0) * np.log(np.maximum(q, 1e-300)) + np.log1p(
-        1.0 / (rho[:, None] * lam[None, pos])).sum(axis=1)
+    return (n - m0) * np.log(np.maximum(q, 1e-300)) + np.log1p(1.0 / (rho[:, None] * lam[None, pos])).sum(axis=1)
 
 
 def fit_smooth(design: Design, y: np.ndarray, *, criterion: str = "reml") -> SmoothFit:
@@ -320,8 +319,15 @@ def _fit_se(g: np.ndarray, samplers: list, n_samples: int, seed: int) -> float:
     return float(np.std(values, ddof=1))
 
 
-def estimate(g: np.ndarray, samplers: list | None = None, *, method: str = "", edf: float = float("nan"),
-             n_samples: int = DEFAULT_SAMPLES, seed: int = 0) -> Estimate:
+def estimate(
+    g: np.ndarray,
+    samplers: list | None = None,
+    *,
+    method: str = "",
+    edf: float = float("nan"),
+    n_samples: int = DEFAULT_SAMPLES,
+    seed: int = 0,
+) -> Estimate:
     """EVPPI from conditional means ``g`` (n, S), with the standard error from the fit's redraws (one
     sampler or None per strategy) and the outer Monte Carlo error combined."""
     value, se_outer = evppi_from_means(g)
@@ -329,8 +335,15 @@ def estimate(g: np.ndarray, samplers: list | None = None, *, method: str = "", e
     return Estimate(value=max(value, 0.0), se=math.hypot(se_fit, se_outer), method=method, edf=edf)
 
 
-def evppi(nb: np.ndarray, inputs: np.ndarray, *, reference: int | None = None, criterion: str = "reml",
-          n_samples: int = DEFAULT_SAMPLES, seed: int = 0) -> Estimate:
+def evppi(
+    nb: np.ndarray,
+    inputs: np.ndarray,
+    *,
+    reference: int | None = None,
+    criterion: str = "reml",
+    n_samples: int = DEFAULT_SAMPLES,
+    seed: int = 0,
+) -> Estimate:
     """EVPPI of ``inputs`` (n,) or (n, d) for net benefits ``nb`` (n, S), by regression.
 
     The incremental net benefits against ``reference`` (default: the strategy with the highest mean) are
@@ -350,8 +363,14 @@ def evppi(nb: np.ndarray, inputs: np.ndarray, *, reference: int | None = None, c
     for j, s in enumerate(others):
         samplers[s] = fit.sampler(j)
     d = 1 if np.ndim(inputs) == 1 else np.shape(inputs)[1]
-    return estimate(g, samplers, method=f"spline {'GAM' if d == 1 else 'ANOVA tensor GAM'} ({criterion.upper()})",
-                    edf=float(fit.edf.mean()), n_samples=n_samples, seed=seed)
+    return estimate(
+        g,
+        samplers,
+        method=f"spline {'GAM' if d == 1 else 'ANOVA tensor GAM'} ({criterion.upper()})",
+        edf=float(fit.edf.mean()),
+        n_samples=n_samples,
+        seed=seed,
+    )
 
 
 def evpi(nb: np.ndarray) -> Estimate:

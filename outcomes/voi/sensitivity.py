@@ -34,13 +34,24 @@ from outcomes.registry import PARAMETERS, STRATEGIES, Registry
 from outcomes.summarize import DENOMINATOR, summarize
 
 CAP_SCALES: tuple[tuple[str, float | None], ...] = (
-    ("as elicited", 1.0), ("caps halved", 0.5), ("caps doubled", 2.0), ("no caps", None))
+    ("as elicited", 1.0),
+    ("caps halved", 0.5),
+    ("caps doubled", 2.0),
+    ("no caps", None),
+)
 THRESHOLD = 0.05
 SAMPLE_DIMS = ["chain", "draw"]
 
 
-def cap_sensitivity(registry: Registry, covariates: dict[str, float], weight: float, *, n_draws: int = 4000,
-                    seed: int = 0, scales=CAP_SCALES) -> pd.DataFrame:
+def cap_sensitivity(
+    registry: Registry,
+    covariates: dict[str, float],
+    weight: float,
+    *,
+    n_draws: int = 4000,
+    seed: int = 0,
+    scales=CAP_SCALES,
+) -> pd.DataFrame:
     """One row per cap setting: preferred strategy, P(best), expected net per 100, EVPI, flips."""
     rows = []
     base = None
@@ -50,13 +61,22 @@ def cap_sensitivity(registry: Registry, covariates: dict[str, float], weight: fl
         rate = expected_outcomes(draws, covariates)
         sim = xr.Dataset({"rate": rate}, attrs={**draws.attrs, "n_draws": n_draws, "n_patients": 0})
         s = summarize(sim, weight=weight)
-        net = DENOMINATOR * (rate.sel(outcome="improved") - weight * rate.sel(outcome="harm")).transpose("draw", "strategy").values
+        net = (
+            DENOMINATOR
+            * (rate.sel(outcome="improved") - weight * rate.sel(outcome="harm")).transpose("draw", "strategy").values
+        )
         evpi = float(net.max(axis=1).mean() - net.mean(axis=0).max())
-        row = {"setting": label, "cap_scale": "none" if scale is None else float(scale), "weight": float(weight),
-               "preferred": s.preferred, "prob_best_preferred": float(s.prob_best_at_weight[s.preferred]),
-               **{f"prob_best_{k}": float(v) for k, v in s.prob_best_at_weight.items()},
-               **{f"nb_{k}": DENOMINATOR * float(v) for k, v in s.expected_net.items()},
-               "evpi": evpi, "flips": "; ".join(f"{f['from']}->{f['to']} at {f['weight']:.2f}" for f in s.flips)}
+        row = {
+            "setting": label,
+            "cap_scale": "none" if scale is None else float(scale),
+            "weight": float(weight),
+            "preferred": s.preferred,
+            "prob_best_preferred": float(s.prob_best_at_weight[s.preferred]),
+            **{f"prob_best_{k}": float(v) for k, v in s.prob_best_at_weight.items()},
+            **{f"nb_{k}": DENOMINATOR * float(v) for k, v in s.expected_net.items()},
+            "evpi": evpi,
+            "flips": "; ".join(f"{f['from']}->{f['to']} at {f['weight']:.2f}" for f in s.flips),
+        }
         if base is None:
             base = row
         row["preferred_changed"] = row["preferred"] != base["preferred"]
@@ -102,7 +122,7 @@ def _log_likelihood(post: xr.Dataset, obs: xr.Dataset) -> xr.Dataset:
     params = [str(p) for p in obs["parameter"].values]
     labels = [str(s) for s in obs["study"].values]
     shape = (post.sizes["chain"], post.sizes["draw"])
-    eta = np.empty(shape + (len(labels),))
+    eta = np.empty((*shape, len(labels)))
     for i, p in enumerate(params):
         x = np.clip(post[_p_var(p)].values, 1e-12, 1 - 1e-12)
         eta[..., i] = np.log(x) - np.log1p(-x)
@@ -121,10 +141,17 @@ def _log_likelihood(post: xr.Dataset, obs: xr.Dataset) -> xr.Dataset:
                 eta[..., i] += tau.values * z.values[..., r]
     logp = -np.logaddexp(0.0, -eta)
     log1mp = -np.logaddexp(0.0, eta)
-    ll = (special.gammaln(total + 1) - special.gammaln(events + 1) - special.gammaln(total - events + 1)
-          + events * logp + (total - events) * log1mp)
-    return xr.Dataset({"events": (("chain", "draw", "study"), ll)},
-                      coords={"chain": post["chain"], "draw": post["draw"], "study": labels})
+    ll = (
+        special.gammaln(total + 1)
+        - special.gammaln(events + 1)
+        - special.gammaln(total - events + 1)
+        + events * logp
+        + (total - events) * log1mp
+    )
+    return xr.Dataset(
+        {"events": (("chain", "draw", "study"), ll)},
+        coords={"chain": post["chain"], "draw": post["draw"], "study": labels},
+    )
 
 
 def _net_benefit_vars(post: xr.Dataset, registry: Registry, covariates: dict[str, float], weight: float) -> dict:
@@ -134,7 +161,10 @@ def _net_benefit_vars(post: xr.Dataset, registry: Registry, covariates: dict[str
     lor = np.stack([post[f"log_or__{e}"].values.reshape(-1) for e in effects], axis=1) if effects else None
     draws = from_arrays(np.clip(p, 1e-9, 1 - 1e-9), lor, registry, effect_ids=effects)
     rate = expected_outcomes(draws, covariates)
-    net = DENOMINATOR * (rate.sel(outcome="improved") - weight * rate.sel(outcome="harm")).transpose("draw", "strategy").values
+    net = (
+        DENOMINATOR
+        * (rate.sel(outcome="improved") - weight * rate.sel(outcome="harm")).transpose("draw", "strategy").values
+    )
     out = {f"nb_{s}": (("chain", "draw"), net[:, j].reshape(shape)) for j, s in enumerate(STRATEGIES)}
     order = np.argsort(-net.mean(axis=0))
     a, b = STRATEGIES[order[0]], STRATEGIES[order[1]]
@@ -142,14 +172,21 @@ def _net_benefit_vars(post: xr.Dataset, registry: Registry, covariates: dict[str
     return out
 
 
-def power_sensitivity(posterior, registry: Registry, covariates: dict[str, float], weight: float, *,
-                      threshold: float = THRESHOLD, alphas=(0.99, 1.01)) -> pd.DataFrame:
+def power_sensitivity(
+    posterior,
+    registry: Registry,
+    covariates: dict[str, float],
+    weight: float,
+    *,
+    threshold: float = THRESHOLD,
+    alphas=(0.99, 1.01),
+) -> pd.DataFrame:
     """Power-scaling prior and likelihood sensitivity of every posterior quantity and each net benefit.
 
     ``posterior``: a DataTree or the path of one (``outcomes update`` output, or any tree with a
     ``posterior`` group and, if present, ``log_prior`` / ``log_likelihood`` groups).
     """
-    from arviz_stats import psense  # noqa: PLC0415 - the only arviz import of the VOI code
+    from arviz_stats import psense
 
     tree = _open(posterior)
     post = tree["posterior"].to_dataset()
@@ -173,8 +210,11 @@ def power_sensitivity(posterior, registry: Registry, covariates: dict[str, float
     dt = xr.DataTree.from_dict(groups)
     names = quantities + list(derived)
     prior_s = psense(dt, var_names=names, group="prior", sample_dims=SAMPLE_DIMS, alphas=alphas)
-    like_s = psense(dt, var_names=names, group="likelihood", sample_dims=SAMPLE_DIMS, alphas=alphas) \
-        if log_lik is not None else None
+    like_s = (
+        psense(dt, var_names=names, group="likelihood", sample_dims=SAMPLE_DIMS, alphas=alphas)
+        if log_lik is not None
+        else None
+    )
     rows = []
     for name in names:
         ps = float(prior_s[name].values)
@@ -185,9 +225,17 @@ def power_sensitivity(posterior, registry: Registry, covariates: dict[str, float
             diagnosis = "prior-driven"
         else:
             diagnosis = "ok"
-        rows.append({"quantity": _label(name), "variable": name, "prior_sensitivity": ps,
-                     "likelihood_sensitivity": ls, "diagnosis": diagnosis, "prior_driven": diagnosis == "prior-driven",
-                     "weight": float(weight)})
+        rows.append(
+            {
+                "quantity": _label(name),
+                "variable": name,
+                "prior_sensitivity": ps,
+                "likelihood_sensitivity": ls,
+                "diagnosis": diagnosis,
+                "prior_driven": diagnosis == "prior-driven",
+                "weight": float(weight),
+            }
+        )
     df = pd.DataFrame(rows)
     df.attrs.update({"threshold": threshold, "log_likelihood": log_lik is not None})
     return df
@@ -197,8 +245,8 @@ def _label(var: str) -> str:
     if var.startswith("p_"):
         return var[2:].replace("__", ".")
     if var.startswith("log_or__"):
-        return var[len("log_or__"):]
+        return var[len("log_or__") :]
     return var
 
 
-__all__ = ["cap_sensitivity", "power_sensitivity", "CAP_SCALES", "THRESHOLD"]
+__all__ = ["CAP_SCALES", "THRESHOLD", "cap_sensitivity", "power_sensitivity"]
