@@ -54,7 +54,7 @@ def _voi_section(decision) -> dict:
 def _cmd_report(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from outcomes.pipeline import decide
+    from outcomes.pipeline import compare
     from outcomes.report import ReportInputs, build_report, write_report_atomically
 
     headless_matplotlib()
@@ -62,7 +62,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else Path("reports") / (profile.stem if profile else "default")
     progress = Progress(["load", "priors", "draws", "simulate", "summarize", "charts", "tables", "html"], "report")
     try:
-        decision = decide(
+        decision = compare(
             profile,
             registry=args.registry,
             posterior=args.posterior,
@@ -71,6 +71,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
             seed=args.seed,
             step=progress,
             allow_failed=args.allow_failed,
+            cli=True,
         )
         written = write_report_atomically(
             out, lambda folder: build_report(ReportInputs(decision, section_makers=(_voi_section,)), folder, progress)

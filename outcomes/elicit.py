@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy import special  # scipy.stats (~0.5 s to import) only where a frozen distribution is asked for
 
-from outcomes.registry import PARAMETERS, Effect, Grade, Record, Registry
+from outcomes.registry import Effect, Grade, Record, Registry
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -294,7 +294,7 @@ def elicit(registry: Registry, *, cap_scale: float | None = 1.0, use_cache: bool
     records = {
         r.id: elicit_record(r, registry.grades[r.grade], cap_scale=cap_scale, maxent=_maxent) for r in registry.records
     }
-    parameters = {p: pool([records[r.id] for r in registry.records_for(p)]) for p in PARAMETERS}
+    parameters = {p: pool([records[r.id] for r in registry.records_for(p)]) for p in registry.parameters}
     effects = {e.id: elicit_effect(e, registry.grades[e.grade], cap_scale=cap_scale) for e in registry.used_effects}
     return Priors(
         version=registry.version,

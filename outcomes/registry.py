@@ -11,7 +11,8 @@ Loading checks every field of every record and reports *all* problems at once in
 whose lines name the file, the record id, the field and what is allowed. The YAML loader is
 a safe loader that also refuses duplicate keys. The registry's content hash is its *evidence version*.
 
-This module knows the vocabulary (strategies, outcomes, covariates) but nothing about Beta priors or PyMC.
+``model.yaml`` declares the decision model (``outcomes.declaration``): records and effects are checked against its
+parameters and covariates. This module knows nothing about Beta priors or PyMC.
 """
 
 from __future__ import annotations
@@ -25,45 +26,11 @@ from typing import Any
 import yaml
 
 from outcomes import yamlio
+from outcomes.declaration import MODEL_FILE, DecisionModel, parse_model
 from outcomes.errors import InputError, Problems
 
-# --- vocabulary ---------------------------------------------------------------------------------------
-
-STRATEGIES: tuple[str, ...] = ("fusion", "decompression", "medication")
-"""The treatment strategies compared."""
-
-REGISTRY_STRATEGIES: tuple[str, ...] = (*STRATEGIES, "population")
-"""Strategies a record may name; ``population`` holds facts about patients, not a treatment."""
-
-OUTCOMES: dict[str, tuple[str, ...]] = {
-    "fusion": ("improved", "complication", "solid_fusion", "reoperation"),
-    "decompression": ("improved", "complication", "later_instability"),
-    "medication": (
-        "initial_response_neuropathic",
-        "initial_response_other",
-        "sustained_response",
-        "side_effects",
-        "deficit_progression",
-    ),
-    "population": ("neuropathic_component",),
-}
-"""Registry outcomes (model parameters) per strategy: each needs at least one record in use."""
-
-PARAMETERS: tuple[str, ...] = tuple(f"{s}.{o}" for s, outs in OUTCOMES.items() for o in outs)
-"""Every model parameter, as ``strategy.outcome``."""
-
-COVARIATES: dict[str, str] = {
-    "prior_surgeries": "count of earlier lumbar operations",
-    "instability": "documented instability (0/1)",
-    "progressive_deficit": "progressive neurological deficit, e.g. give-way weakness (0/1)",
-    "falls": "falls (0/1)",
-    "bilateral_radicular": "bilateral radicular symptoms (0/1)",
-    "smoker": "current smoker (0/1)",
-    "diabetes": "diabetes (0/1)",
-    "neuropathic_features": "neuropathic features: yes=1, unknown=0, no=-1",
-    "age": "age in years",
-}
-"""Covariates an effect record may name; ``outcomes.profile`` turns a profile into these numbers."""
+# --- vocabulary: the decision model (``model.yaml``, read by ``outcomes.declaration``) gives the strategies,
+# the parameters and the covariates; this module keeps none of its own. --------------------------------------
 
 RANGE_MEANINGS: dict[str, str] = {
     "range_across_studies": "the range of results across several studies",
@@ -96,7 +63,12 @@ _EFFECT_OPTIONAL = ("low", "high", "mass", "n", "also_cites", "informed_by", "us
 _SOURCE_FIELDS = ("title", "container", "year", "design", "n", "population", "note", "authors")
 _GRADE_FIELDS = ("description", "cap", "point_ess", "effect_min_sd")
 
-SPECIAL_FILES = {"bibliography.yaml": "sources", "grades.yaml": "grades", "effects.yaml": "effects"}
+SPECIAL_FILES = {
+    "bibliography.yaml": "sources",
+    "grades.yaml": "grades",
+    "effects.yaml": "effects",
+    MODEL_FILE: "model",
+}
 
 
 def default_registry_path() -> Path:
@@ -229,7 +201,13 @@ class Registry:
     sources: dict[str, Source]
     grades: dict[str, Grade]
     version: str
+    model: DecisionModel
     files: tuple[str, ...] = field(default=())
+
+    @property
+    def parameters(self) -> tuple[str, ...]:
+        """Every model parameter (``strategy.outcome``), in the declaration's order."""
+        return self.model.parameters
 
     def record(self, record_id: str) -> Record:
         for r in self.records:
@@ -477,7 +455,9 @@ def _ref(d: dict, file: Path, kind: str) -> _Ref | None:
     return _Ref(rid.strip(), file.name, kind, src.strip(), grade.strip(), keys("also_cites"), keys("informed_by"))
 
 
-def _parse_records(data: Any, file: Path, problems: Problems, broken: list | None = None) -> list[Record]:
+def _parse_records(
+    data: Any, file: Path, problems: Problems, broken: list | None = None, model: DecisionModel | None = None
+) -> list[Record]:
     out: list[Record] = []
     if not isinstance(data, dict) or set(data) != {"records"} or not isinstance(data["records"], list):
         problems.add(file, None, None, "must be a mapping with one key 'records' holding a list of records")
@@ -493,14 +473,15 @@ def _parse_records(data: Any, file: Path, problems: Problems, broken: list | Non
         if (not isinstance(rid, str) or not rid.strip()) and "id" in r:
             problems.add(file, where, "id", f"must be non-empty text, got {rid!r}")
         strategy = r.get("strategy")
-        if "strategy" in r and strategy not in REGISTRY_STRATEGIES:
-            problems.add(file, where, "strategy", f"unknown {strategy!r}; allowed: {', '.join(REGISTRY_STRATEGIES)}")
-        elif strategy in OUTCOMES and "outcome" in r and r.get("outcome") not in OUTCOMES[strategy]:
+        groups = model.parameter_groups if model is not None else {}
+        if model is not None and "strategy" in r and strategy not in groups:
+            problems.add(file, where, "strategy", f"unknown {strategy!r}; allowed: {', '.join(groups)}")
+        elif strategy in groups and "outcome" in r and r.get("outcome") not in groups[strategy]:
             problems.add(
                 file,
                 where,
                 "outcome",
-                f"unknown {r.get('outcome')!r} for {strategy}; allowed: {', '.join(OUTCOMES[strategy])}",
+                f"unknown {r.get('outcome')!r} for {strategy}; allowed: {', '.join(groups[strategy])}",
             )
         if "range_meaning" in r and r.get("range_meaning") not in RANGE_MEANINGS:
             problems.add(
@@ -547,7 +528,11 @@ def _parse_records(data: Any, file: Path, problems: Problems, broken: list | Non
     return out
 
 
-def _parse_effects(data: Any, file: Path, problems: Problems, broken: list | None = None) -> list[Effect]:
+def _parse_effects(
+    data: Any, file: Path, problems: Problems, broken: list | None = None, model: DecisionModel | None = None
+) -> list[Effect]:
+    covariates = model.covariates if model is not None else {}
+    parameters = model.parameters if model is not None else ()
     out: list[Effect] = []
     if not isinstance(data, dict) or set(data) != {"effects"} or not isinstance(data["effects"], list):
         problems.add(file, None, None, "must be a mapping with one key 'effects' holding a list of effects")
@@ -562,8 +547,8 @@ def _parse_effects(data: Any, file: Path, problems: Problems, broken: list | Non
         _check_keys(e, _EFFECT_REQUIRED, _EFFECT_OPTIONAL, file, where, problems)
         if "id" in e and (not isinstance(eid, str) or not eid.strip()):
             problems.add(file, where, "id", f"must be non-empty text, got {eid!r}")
-        if "covariate" in e and e["covariate"] not in COVARIATES:
-            problems.add(file, where, "covariate", f"unknown {e['covariate']!r}; allowed: {', '.join(COVARIATES)}")
+        if model is not None and "covariate" in e and e["covariate"] not in covariates:
+            problems.add(file, where, "covariate", f"unknown {e['covariate']!r}; allowed: {', '.join(covariates)}")
         for k in ("reference", "per"):
             if k in e and not _is_number(e[k]):
                 problems.add(file, where, k, f"must be a number, got {e[k]!r}")
@@ -575,8 +560,8 @@ def _parse_effects(data: Any, file: Path, problems: Problems, broken: list | Non
                 problems.add(file, where, "targets", f"must be a non-empty list of strategy.outcome, got {targets!r}")
             else:
                 for t in targets:
-                    if t not in PARAMETERS:
-                        problems.add(file, where, "targets", f"unknown {t!r}; allowed: {', '.join(PARAMETERS)}")
+                    if model is not None and t not in parameters:
+                        problems.add(file, where, "targets", f"unknown {t!r}; allowed: {', '.join(parameters)}")
         ors = {}
         for k in ("odds_ratio", "low", "high"):
             if k in e and e[k] is not None:
@@ -653,10 +638,22 @@ def load_registry(path: Path | str | None = None) -> Registry:
         raise InputError(str(path), None, None, "is not a folder; allowed: a registry folder of *.yaml files")
     files = sorted(path.glob("*.yaml"))
     names = {f.name for f in files}
-    for required in ("bibliography.yaml", "grades.yaml"):
+    for required in ("bibliography.yaml", "grades.yaml", MODEL_FILE):
         if required not in names:
-            problems.add(path / required, None, None, "is missing; a registry needs bibliography.yaml and grades.yaml")
+            problems.add(
+                path / required,
+                None,
+                None,
+                f"is missing; a registry needs bibliography.yaml, grades.yaml and {MODEL_FILE}",
+            )
     problems.raise_if_any()
+
+    # the decision model first: records and effects are checked against its vocabulary
+    model: DecisionModel | None = None
+    model_data = _read_yaml(path / MODEL_FILE, problems)
+    if model_data is not None:
+        model, model_problems = parse_model(model_data, str(path / MODEL_FILE))
+        problems.items.extend(model_problems.items)
 
     sources: dict[str, Source] = {}
     grades: dict[str, Grade] = {}
@@ -665,10 +662,12 @@ def load_registry(path: Path | str | None = None) -> Registry:
     effects: list[Effect] = []
     declared: dict[str, set[str]] = {"sources": set(), "grades": set()}  # keys named, even if invalid
     for f in files:
+        kind = SPECIAL_FILES.get(f.name, "records")
+        if kind == "model":
+            continue
         data = _read_yaml(f, problems)
         if data is None:
             continue
-        kind = SPECIAL_FILES.get(f.name, "records")
         if kind in declared and isinstance(data, dict) and isinstance(data.get(kind), dict):
             declared[kind].update(str(k) for k in data[kind])
         if kind == "sources":
@@ -676,9 +675,9 @@ def load_registry(path: Path | str | None = None) -> Registry:
         elif kind == "grades":
             grades = _parse_grades(data, f, problems)
         elif kind == "effects":
-            effects = _parse_effects(data, f, problems, broken)
+            effects = _parse_effects(data, f, problems, broken, model)
         else:
-            records.extend(_parse_records(data, f, problems, broken))
+            records.extend(_parse_records(data, f, problems, broken, model))
 
     # cross-record checks: ids, sources, grades, completeness
     seen: dict[str, str] = {}
@@ -713,11 +712,12 @@ def load_registry(path: Path | str | None = None) -> Registry:
                 )
         if grades and item.grade not in grades and item.grade not in declared["grades"]:
             problems.add(path / item.file, where, "grade", f"unknown {item.grade!r}; allowed: {', '.join(grades)}")
-    if not problems:
-        for p in PARAMETERS:
+    if not problems and model is not None:
+        for p in model.parameters:
             if not any(r.use and r.parameter == p for r in records):
                 problems.add(path, None, p, "has no record in use; every model parameter needs at least one")
     problems.raise_if_any()
+    assert model is not None
     return Registry(
         path=path,
         records=tuple(records),
@@ -725,5 +725,6 @@ def load_registry(path: Path | str | None = None) -> Registry:
         sources=sources,
         grades=grades,
         version=evidence_version(path),
+        model=model,
         files=tuple(f.name for f in files),
     )

@@ -19,11 +19,11 @@ import pandas as pd
 import xarray as xr
 
 from outcomes import __version__
-from outcomes.model import OUTCOME_LABELS, SHORT_LABELS, TIME_FRAME
-from outcomes.registry import STRATEGIES
+from outcomes.declaration import DecisionModel, model_from_json
+from outcomes.model import DENOMINATOR
+from outcomes.model import net_benefit as _net_benefit
 
 INTERVAL = 0.90
-DENOMINATOR = 100
 DEFAULT_WEIGHT = 1.0
 DEFAULT_WEIGHTS = np.round(np.linspace(0.0, 5.0, 201), 6)
 
@@ -46,7 +46,7 @@ class Provenance:
         return cls(
             evidence_version=str(attrs.get("evidence_version", "unknown")),
             seed=int(attrs.get("seed", -1)),
-            time_frame=str(attrs.get("time_frame", TIME_FRAME)),
+            time_frame=str(attrs.get("time_frame", "unknown")),
             n_draws=int(attrs.get("n_draws", 0)),
             n_patients=int(attrs.get("n_patients", 0)),
             origin=str(attrs.get("origin", "external")),
@@ -101,7 +101,7 @@ def _interval(x: np.ndarray, mass: float = INTERVAL) -> tuple[float, float]:
     return float(lo), float(hi)
 
 
-def rates_table(rate: xr.DataArray, mass: float = INTERVAL) -> pd.DataFrame:
+def rates_table(rate: xr.DataArray, model: DecisionModel, mass: float = INTERVAL) -> pd.DataFrame:
     """Per strategy and outcome: mean rate, interval, natural-frequency text (applicable outcomes only)."""
     rows = []
     for s in rate.strategy.values:
@@ -115,7 +115,7 @@ def rates_table(rate: xr.DataArray, mass: float = INTERVAL) -> pd.DataFrame:
                 {
                     "strategy": str(s),
                     "outcome": str(o),
-                    "label": OUTCOME_LABELS.get(str(o), str(o)),
+                    "label": model.outcome_label(str(o)),
                     "mean": mean,
                     "low": lo,
                     "high": hi,
@@ -157,15 +157,10 @@ def differences_table(rate: xr.DataArray, mass: float = INTERVAL) -> pd.DataFram
     return pd.DataFrame(rows)
 
 
-def net_benefit(rate: xr.DataArray, weight: float) -> xr.DataArray:
-    """Net outcome per draw and strategy: improved - weight * harm (a rate; x100 for per 100)."""
-    return rate.sel(outcome="improved") - weight * rate.sel(outcome="harm")
-
-
-def probability_best(rate: xr.DataArray, weights: np.ndarray) -> pd.DataFrame:
+def probability_best(rate: xr.DataArray, model: DecisionModel, weights: np.ndarray) -> pd.DataFrame:
     """P(strategy has the best net outcome) for each weight: DataFrame (weight x strategy). Ties split evenly."""
-    imp = rate.sel(outcome="improved").transpose("draw", "strategy").values
-    harm = rate.sel(outcome="harm").transpose("draw", "strategy").values
+    imp = rate.sel(outcome=model.benefit).transpose("draw", "strategy").values
+    harm = rate.sel(outcome=model.harm).transpose("draw", "strategy").values
     out = np.empty((len(weights), imp.shape[1]))
     for k, w in enumerate(weights):
         net = imp - w * harm
@@ -227,6 +222,7 @@ class DecisionSummary:
     prob_best_at_weight: dict[str, float]
     flips: list[dict]
     provenance: Provenance
+    model: DecisionModel
     extra: dict = field(default_factory=dict)
 
     @property
@@ -247,17 +243,17 @@ class DecisionSummary:
         """Where the preferred strategy changes, in words."""
         if not self.flips:
             return (
-                f"{SHORT_LABELS[self.preferred]} has the best expected net outcome at every weight from "
+                f"{self.model.short_label(self.preferred)} has the best expected net outcome at every weight from "
                 f"0 to {self.prob_best.index.max():g}."
             )
         first = self.flips[0]
         parts = [
-            f"{SHORT_LABELS[first['from']]} is best on average while one harm counts for less than "
+            f"{self.model.short_label(first['from'])} is best on average while one harm counts for less than "
             f"{first['weight']:.2f} improvements"
         ]
         for f, nxt in zip(self.flips, [*self.flips[1:], None], strict=True):
             upper = f" up to {nxt['weight']:.2f}" if nxt else ""
-            parts.append(f"{SHORT_LABELS[f['to']].lower()} from {f['weight']:.2f}{upper}")
+            parts.append(f"{self.model.short_label(f['to']).lower()} from {f['weight']:.2f}{upper}")
         return "; ".join(parts) + "."
 
     def to_dict(self) -> dict:
@@ -274,9 +270,43 @@ class DecisionSummary:
 
 
 def summarize(
-    sim: xr.Dataset, *, weight: float = DEFAULT_WEIGHT, weights: np.ndarray | None = None, mass: float = INTERVAL
+    sim: xr.Dataset | xr.DataArray,
+    *,
+    weight: float = DEFAULT_WEIGHT,
+    weights: np.ndarray | None = None,
+    mass: float = INTERVAL,
+    model: DecisionModel | None = None,
 ) -> DecisionSummary:
-    """Decision summary of a simulation (``rate`` (draw, strategy, outcome) and provenance attrs)."""
+    """Decision summary of a simulation, or of exact expected rates.
+
+    Parameters
+    ----------
+    sim : xarray.Dataset or xarray.DataArray
+        A simulation (``outcomes.simulate``: ``rate`` (draw, strategy, outcome) and provenance attrs), or a
+        rate DataArray with the same dimensions (for example ``outcomes.expected_outcomes``).
+    weight : float
+        The patient's preference: how many improvements one harm cancels (default 1).
+    weights : array, optional
+        The grid of weights for the probability-best curve (default 0 to 5).
+    mass : float
+        The interval's probability mass (default 0.90).
+    model : DecisionModel, optional
+        The decision model; by default the one the simulation carries (``attrs["model_json"]``).
+
+    Returns
+    -------
+    DecisionSummary
+        Rates with intervals and words, differences, probability best, preferred option, flip weights.
+
+    Examples
+    --------
+    >>> import outcomes as oc
+    >>> reg = oc.load_registry()
+    >>> draws = oc.prior_draws(oc.elicit(reg), 200, seed=0)
+    >>> summary = oc.summarize(oc.simulate(draws, oc.load_profile("default", registry=reg)), weight=1.0)
+    >>> summary.preferred in reg.model.strategies
+    True
+    """
     if not (math.isfinite(weight) and weight >= 0):
         raise ValueError("weight must be a finite number >= 0")
     weights = DEFAULT_WEIGHTS if weights is None else np.asarray(weights, dtype=float)
@@ -284,17 +314,21 @@ def summarize(
         weights = np.append(weights, weight)
     rate = sim["rate"] if isinstance(sim, xr.Dataset) else sim
     attrs = sim.attrs if isinstance(sim, xr.Dataset) else rate.attrs
+    if model is None:
+        if "model_json" not in attrs:
+            raise ValueError("model is required: these rates do not carry their decision model (attrs['model_json'])")
+        model = model_from_json(str(attrs["model_json"]))
     strategies = [str(s) for s in rate.strategy.values]
-    net = net_benefit(rate, weight)
+    net = _net_benefit(rate, model, weight, per=1.0)
     expected_net = {s: float(net.sel(strategy=s).mean()) for s in strategies}
     net_interval = {s: _interval(net.sel(strategy=s).values, mass) for s in strategies}
-    mean_imp = {s: float(rate.sel(strategy=s, outcome="improved").mean()) for s in strategies}
-    mean_harm = {s: float(rate.sel(strategy=s, outcome="harm").mean()) for s in strategies}
+    mean_imp = {s: float(rate.sel(strategy=s, outcome=model.benefit).mean()) for s in strategies}
+    mean_harm = {s: float(rate.sel(strategy=s, outcome=model.harm).mean()) for s in strategies}
     preferred = max(strategies, key=lambda s: (expected_net[s], -strategies.index(s)))
-    pb = probability_best(rate, weights)
-    pb_w = probability_best(rate, np.array([weight])).iloc[0].to_dict()
+    pb = probability_best(rate, model, weights)
+    pb_w = probability_best(rate, model, np.array([weight])).iloc[0].to_dict()
     return DecisionSummary(
-        rates=rates_table(rate, mass),
+        rates=rates_table(rate, model, mass),
         differences=differences_table(rate, mass),
         prob_best=pb,
         weight=float(weight),
@@ -304,7 +338,8 @@ def summarize(
         prob_best_at_weight=pb_w,
         flips=flip_points(mean_imp, mean_harm, float(weights.max())),
         provenance=Provenance.from_attrs(dict(attrs)),
+        model=model,
     )
 
 
-__all__ = ["STRATEGIES", "DecisionSummary", "Provenance", "frequency_text", "per100", "summarize", "uncertainty_words"]
+__all__ = ["DENOMINATOR", "DecisionSummary", "Provenance", "frequency_text", "per100", "summarize", "uncertainty_words"]

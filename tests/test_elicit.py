@@ -15,6 +15,7 @@ import pytest
 from scipy import optimize, stats
 
 from outcomes import elicit as elicit_mod
+from outcomes.declaration import default_model
 from outcomes.elicit import (
     INTERVAL,
     BetaPrior,
@@ -27,7 +28,12 @@ from outcomes.elicit import (
     maxent_beta_preliz,
     pool,
 )
-from outcomes.registry import PARAMETERS, load_registry
+from outcomes.registry import load_registry
+
+MODEL = default_model()
+STRATEGIES, OUTCOMES, PARAMETERS = tuple(MODEL.strategies), tuple(MODEL.outcomes), MODEL.parameters
+APPLICABLE, BENEFITS, HARMS = MODEL.applicable, MODEL.benefits, MODEL.harms
+
 
 ROOT = Path(__file__).resolve().parent.parent
 _VENV_PYTHON = ROOT / ".venv" / "bin" / "python"

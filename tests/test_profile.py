@@ -8,9 +8,14 @@ from pathlib import Path
 import pytest
 import yaml
 
+from outcomes.declaration import default_model
 from outcomes.errors import InputError
-from outcomes.profile import FIELDS, NEUROPATHIC, OPTIONAL, Profile, default_profile_path, load_profile, parse_profile
-from outcomes.registry import COVARIATES
+from outcomes.profile import Profile, default_profile_path, load_profile, parse_profile
+
+MODEL = default_model()
+STRATEGIES, OUTCOMES, PARAMETERS = tuple(MODEL.strategies), tuple(MODEL.outcomes), MODEL.parameters
+APPLICABLE, BENEFITS, HARMS = MODEL.applicable, MODEL.benefits, MODEL.harms
+
 
 PROFILES = Path(__file__).resolve().parent.parent / "profiles"
 
@@ -46,7 +51,7 @@ def test_default_profile_is_the_seed_patient():
 
 def test_default_profile_covariates():
     cov = load_profile().covariates()
-    assert set(cov) == set(COVARIATES)
+    assert set(cov) == set(MODEL.covariates)
     assert cov == {
         "prior_surgeries": 2.0,
         "instability": 1.0,
@@ -96,7 +101,8 @@ def test_round_trip_and_digest(write_profile):
     assert again.to_dict() == d
     assert again.digest() == p.digest()
     assert parse_profile(d | {"age": 63}).digest() != p.digest()
-    assert len(p.describe()) == 7 and "2 earlier lumbar operation" in p.describe()[0]
+    lines = p.describe()
+    assert len(lines) == len(MODEL.fields) and lines[1] == "Number of earlier lumbar operations: 2"
 
 
 def test_profile_is_frozen():
@@ -110,7 +116,7 @@ def test_notes_are_optional(default_text, write_profile):
     lines = [ln for ln in default_text.splitlines() if not ln.startswith("notes:")]
     p = load_profile(write_profile("\n".join(lines) + "\n"))
     assert p.notes == ""
-    assert {"notes"} == OPTIONAL
+    assert not any(not f.required for f in MODEL.fields.values())  # only notes is optional
 
 
 # --- malformed profiles: (edit of the default profile text, field, what the message must say) -------------
@@ -237,16 +243,16 @@ def test_every_problem_reported_at_once(default_text, write_profile):
 
 def test_every_field_is_required_except_notes():
     full = load_profile().to_dict()
-    for name in FIELDS:
+    for name in ["label", *MODEL.fields, "notes"]:
         data = {k: v for k, v in full.items() if k != name}
-        if name in OPTIONAL:
+        if name == "notes":
             parse_profile(data)
             continue
         with pytest.raises(InputError) as info:
             parse_profile(data, "mem.yaml")
         assert [(p.file, p.field) for p in info.value.problems] == [("mem.yaml", name)]
         assert "allowed" in str(info.value)
-    assert set(NEUROPATHIC) == {"yes", "no", "unknown"}
+    assert set(MODEL.fields["neuropathic_features"].levels) == {"yes", "no", "unknown"}
 
 
 def test_duplicate_field_and_unquoted_yes_are_explained(tmp_path):

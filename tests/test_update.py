@@ -14,16 +14,22 @@ import xarray as xr
 from scipy import special, stats
 
 from outcomes.cli import main
+from outcomes.declaration import default_model
 from outcomes.draws import load_posterior_draws
 from outcomes.elicit import BetaPrior, elicit
 from outcomes.errors import InputError
-from outcomes.registry import PARAMETERS, default_registry_path, load_registry
+from outcomes.registry import default_registry_path, load_registry
 from outcomes.update import fit, load_studies
 from outcomes.update.conflict import CONFLICT_THRESHOLD, conflict_table, tail_probability
 from outcomes.update.data import parse_studies
 from outcomes.update.exact import ExactNotValid, exact_posterior, posterior_beta
 from outcomes.update.io import load_fit, save_posterior
 from outcomes.update.spec import build_spec, p_name
+
+MODEL = default_model()
+STRATEGIES, OUTCOMES, PARAMETERS = tuple(MODEL.strategies), tuple(MODEL.outcomes), MODEL.parameters
+APPLICABLE, BENEFITS, HARMS = MODEL.applicable, MODEL.benefits, MODEL.harms
+
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADER = "study_id,strategy,outcome,events,total,time_frame,design,citation"

@@ -9,13 +9,19 @@ import pytest
 import xarray as xr
 from scipy import integrate, stats
 
+from outcomes.declaration import default_model
 from outcomes.draws import prior_draws
 from outcomes.elicit import elicit
 from outcomes.profile import load_profile
-from outcomes.registry import PARAMETERS, load_registry
+from outcomes.registry import load_registry
 from outcomes.voi import core, regression
 from outcomes.voi.command import parse_study_sizes, parse_weights
 from outcomes.voi.reference import toy_nb, toy_sample
+
+MODEL = default_model()
+STRATEGIES, OUTCOMES, PARAMETERS = tuple(MODEL.strategies), tuple(MODEL.outcomes), MODEL.parameters
+APPLICABLE, BENEFITS, HARMS = MODEL.applicable, MODEL.benefits, MODEL.harms
+
 
 # --- a small model with known answers -------------------------------------------------------------------------
 
@@ -314,7 +320,9 @@ def test_run_voi_with_a_posterior_file_and_charts(tmp_path, shipped):
     import matplotlib.pyplot as plt
 
     for plot in (plot_evpi, plot_evppi, plot_evsi, plot_tornado):
-        fig = plot(res)
+        ax = plot(res)
+        assert isinstance(ax, plt.Axes)
+        fig = ax.figure
         assert fig._outcomes_stamp["evidence_version"] == registry.version
         assert fig._outcomes_stamp["time_frame"] == "2 years"
         plt.close(fig)

@@ -10,7 +10,7 @@ Required columns:
 
 * ``study_id``   -- short name of the study (e.g. ``NORDSTEN-DS``);
 * ``strategy``   -- ``fusion``, ``decompression``, ``medication`` or ``population``;
-* ``outcome``    -- a registry outcome of that strategy (``registry.OUTCOMES[strategy]``), so that
+* ``outcome``    -- a registry outcome of that strategy (the decision model's parameters, ``model.yaml``), so that
   ``strategy.outcome`` is a registry parameter such as ``fusion.improved``;
 * ``events``     -- whole number >= 0;
 * ``total``      -- whole number >= 1 and >= ``events``;
@@ -21,7 +21,7 @@ Required columns:
 Optional columns:
 
 * ``note`` -- free text (e.g. how the counts were read off the paper, or that they are illustrative);
-* any covariate name of ``registry.COVARIATES`` (``age``, ``instability``, ``prior_surgeries``, ...) -- the
+* any covariate of the decision model (``age``, ``instability``, ``prior_surgeries``, ...) -- the
   *mean* value of that covariate in the study population (a share for 0/1 covariates). An empty cell or an
   absent column means the study population is the **reference population** of every effect on that
   covariate (no shift); the printed table says so.
@@ -41,8 +41,8 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from outcomes.declaration import DecisionModel, default_model
 from outcomes.errors import InputError, Problems
-from outcomes.registry import COVARIATES, OUTCOMES, REGISTRY_STRATEGIES
 
 REQUIRED_COLUMNS: tuple[str, ...] = (
     "study_id",
@@ -56,20 +56,6 @@ REQUIRED_COLUMNS: tuple[str, ...] = (
 )
 OPTIONAL_COLUMNS: tuple[str, ...] = ("note",)
 DESIGNS: tuple[str, ...] = ("rct", "cohort", "registry", "case_series", "case_control", "other")
-
-# Allowed range of a study-population mean per covariate (a mean of 0/1 values is a share in [0, 1]).
-COVARIATE_RANGES: dict[str, tuple[float, float]] = {
-    "prior_surgeries": (0.0, 20.0),
-    "instability": (0.0, 1.0),
-    "progressive_deficit": (0.0, 1.0),
-    "falls": (0.0, 1.0),
-    "bilateral_radicular": (0.0, 1.0),
-    "smoker": (0.0, 1.0),
-    "diabetes": (0.0, 1.0),
-    "neuropathic_features": (-1.0, 1.0),
-    "age": (0.0, 120.0),
-}
-assert set(COVARIATE_RANGES) == set(COVARIATES), "every registry covariate needs an allowed range"
 
 
 @dataclass(frozen=True)
@@ -127,7 +113,7 @@ def _whole(text: str) -> int | None:
     return int(v)
 
 
-def parse_studies(raw: bytes, path: Path | str = "<data>") -> StudyData:
+def parse_studies(raw: bytes, path: Path | str = "<data>", model: DecisionModel | None = None) -> StudyData:
     """Parse and validate study data from bytes; raises ``InputError`` listing every problem."""
     path = Path(path)
     file = str(path)
@@ -156,7 +142,10 @@ def parse_studies(raw: bytes, path: Path | str = "<data>") -> StudyData:
     except csv.Error as exc:
         raise InputError(file, f"row {first + reader.line_num}", None, f"is not valid CSV ({exc})") from None
 
-    allowed = REQUIRED_COLUMNS + OPTIONAL_COLUMNS + tuple(COVARIATES)
+    model = model if model is not None else default_model()
+    covariates = model.covariates
+    groups = model.parameter_groups
+    allowed = REQUIRED_COLUMNS + OPTIONAL_COLUMNS + tuple(covariates)
     for col in header:
         if col not in allowed:
             problems.add(file, "header", col or "(empty)", f"unknown column; allowed: {', '.join(allowed)}")
@@ -186,11 +175,11 @@ def parse_studies(raw: bytes, path: Path | str = "<data>") -> StudyData:
             if not r[col]:
                 problems.add(file, where, col, "must be non-empty text")
         strategy, outcome = r["strategy"], r["outcome"]
-        if strategy not in REGISTRY_STRATEGIES:
-            problems.add(file, where, "strategy", f"unknown {strategy!r}; allowed: {', '.join(REGISTRY_STRATEGIES)}")
-        elif outcome not in OUTCOMES[strategy]:
+        if strategy not in groups:
+            problems.add(file, where, "strategy", f"unknown {strategy!r}; allowed: {', '.join(groups)}")
+        elif outcome not in groups[strategy]:
             problems.add(
-                file, where, "outcome", f"unknown {outcome!r} for {strategy}; allowed: {', '.join(OUTCOMES[strategy])}"
+                file, where, "outcome", f"unknown {outcome!r} for {strategy}; allowed: {', '.join(groups[strategy])}"
             )
         if r["design"] not in DESIGNS:
             problems.add(file, where, "design", f"unknown {r['design']!r}; allowed: {', '.join(DESIGNS)}")
@@ -204,11 +193,12 @@ def parse_studies(raw: bytes, path: Path | str = "<data>") -> StudyData:
         if events is not None and total is not None and events > total:
             problems.add(file, where, "events", f"must not exceed total ({events} > {total})")
         covs: dict[str, float] = {}
-        for cov in COVARIATES:
+        for cov in (h for h in header if h in covariates):  # in the file's column order
+            fld = covariates[cov]
             cell = r.get(cov, "")
             if not cell:
                 continue
-            lo, hi = COVARIATE_RANGES[cov]
+            lo, hi = fld.population_range()
             try:
                 v = float(cell)
             except ValueError:
@@ -219,7 +209,7 @@ def parse_studies(raw: bytes, path: Path | str = "<data>") -> StudyData:
                     where,
                     cov,
                     f"must be the study population's mean, a number in [{lo:g}, {hi:g}] "
-                    f"({COVARIATES[cov]}), got {cell!r}; leave empty for the reference population",
+                    f"({fld.plain}), got {cell!r}; leave empty for the reference population",
                 )
                 continue
             covs[cov] = v
@@ -254,8 +244,9 @@ def parse_studies(raw: bytes, path: Path | str = "<data>") -> StudyData:
     return StudyData(path=path, studies=tuple(studies), data_hash=data_hash(raw))
 
 
-def load_studies(path: Path | str) -> StudyData:
-    """Read and validate a study CSV file (see the module docstring for the format)."""
+def load_studies(path: Path | str, model: DecisionModel | None = None) -> StudyData:
+    """Read and validate a study CSV file (see the module docstring for the format) against ``model``'s
+    parameters and covariates (default: the shipped decision model)."""
     path = Path(path)
     if not path.is_file():
         raise InputError(str(path), None, None, "does not exist; allowed: a CSV study file")
@@ -263,4 +254,4 @@ def load_studies(path: Path | str) -> StudyData:
         raw = path.read_bytes()
     except OSError as exc:
         raise InputError(str(path), None, None, f"cannot be read ({exc.strerror})") from None
-    return parse_studies(raw, path)
+    return parse_studies(raw, path, model)

@@ -29,7 +29,6 @@ import numpy as np
 
 from outcomes.elicit import Priors
 from outcomes.errors import InputError
-from outcomes.registry import PARAMETERS
 from outcomes.update.data import StudyData
 
 POOLINGS = ("random", "none")
@@ -89,7 +88,7 @@ class ModelSpec:
 
     @property
     def unmodelled_parameters(self) -> tuple[str, ...]:
-        return tuple(p for p in PARAMETERS if p not in self.parameters)
+        return tuple(p for p in self.priors.parameters if p not in self.parameters)
 
     @property
     def unmodelled_effects(self) -> tuple[str, ...]:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from outcomes.registry import PARAMETERS
 from outcomes.update.spec import TAU_SCALE, ModelSpec, effect_name, p_name, tau_name
 
 _EPS = 1e-12
@@ -109,7 +108,7 @@ def draws_dataset(spec: ModelSpec, values: dict[str, np.ndarray], extra: xr.Data
     chains, draws = any_v.shape[:2]
     coords = {"chain": np.arange(chains), "draw": np.arange(draws)}
     data = {}
-    for k in PARAMETERS:
+    for k in spec.priors.parameters:
         data[p_name(k)] = xr.Variable(("chain", "draw"), np.asarray(values[p_name(k)], dtype=float), _p_attrs(spec, k))
     for e in spec.priors.effects:
         data[effect_name(e)] = xr.Variable(

@@ -18,9 +18,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from outcomes.declaration import DecisionModel
 from outcomes.draws import DEFAULT_DRAWS, load_posterior_draws, prior_draws
 from outcomes.elicit import elicit
-from outcomes.model import SHORT_LABELS, TIME_FRAME
 from outcomes.voi.core import (
     DEFAULT_STUDY_SIZES,
     DEFAULT_WEIGHT_RANGE,
@@ -53,10 +53,14 @@ class VoiResult:
     flips: list[dict]
     peak_weight: float
     provenance: dict = field(default_factory=dict)
+    model: DecisionModel | None = None
 
     @property
     def time_frame(self) -> str:
-        return str(self.provenance.get("time_frame", TIME_FRAME))
+        return str(self.provenance.get("time_frame", "unknown"))
+
+    def short_label(self, strategy: str) -> str:
+        return self.model.short_label(strategy) if self.model is not None else strategy
 
     @property
     def evidence_version(self) -> str:
@@ -169,6 +173,7 @@ def run_voi(
     allow_failed: bool = False,
     caps: bool = True,
     step: Callable[[str], None] | None = None,
+    cli: bool = False,
 ) -> VoiResult:
     """The full analysis for one profile (``step(name)`` is called as each stage starts)."""
     from outcomes.pipeline import check_options
@@ -177,11 +182,11 @@ def run_voi(
     from outcomes.voi.sensitivity import cap_sensitivity, power_sensitivity
 
     step = step or (lambda name: None)
-    check_options(weight, n_draws, seed)
+    check_options(weight, n_draws, seed, cli=cli)
     weights = np.linspace(*DEFAULT_WEIGHT_RANGE) if weights is None else np.asarray(weights, dtype=float)
     step("load")
     reg = registry if isinstance(registry, Registry) else load_registry(registry)
-    prof = profile if isinstance(profile, Profile) else load_profile(profile)
+    prof = profile if isinstance(profile, Profile) else load_profile(profile, model=reg.model)
     priors = elicit(reg)
     step("draws")
     if posterior is not None:
@@ -216,7 +221,7 @@ def run_voi(
     ps = power_sensitivity(posterior, reg, covariates, weight) if posterior is not None else None
     prov = {
         "evidence_version": reg.version,
-        "time_frame": TIME_FRAME,
+        "time_frame": reg.model.time_frame,
         "origin": str(draws.attrs.get("origin", "")),
         "n_draws": int(draws.sizes["draw"]),
         "seed": int(seed),
@@ -237,6 +242,7 @@ def run_voi(
         flips=flips,
         peak_weight=peak(curve),
         provenance=prov,
+        model=reg.model,
     )
 
 
@@ -284,7 +290,7 @@ def write_outputs(result: VoiResult, folder: Path, progress: Callable[[str], Non
     ):
         if name == "evsi_by_study_size" and not len(result.evsi):
             continue
-        fig = plot(result)
+        fig = plot(result).figure
         written.extend(save_figure(fig, folder, name))
         plt.close(fig)
     return written
@@ -320,8 +326,8 @@ def report_section(decision, *, top: int = 4) -> dict:
     if flips:
         nearest = min(flips, key=lambda f: abs(f["weight"] - w))
         flip = (
-            f"The preferred option changes from {esc(SHORT_LABELS[nearest['from']].lower())} to "
-            f"{esc(SHORT_LABELS[nearest['to']].lower())} when one harm counts as much as "
+            f"The preferred option changes from {esc(decision.model.short_label(nearest['from']).lower())} to "
+            f"{esc(decision.model.short_label(nearest['to']).lower())} when one harm counts as much as "
             f"{nearest['weight']:.2f} improvements (this patient's weight: {w:g})."
         )
     else:

@@ -42,10 +42,11 @@ import pandas as pd
 import xarray as xr
 from scipy import special  # scipy.stats is ~0.25 s to import; rank correlation is done here in numpy
 
+from outcomes.declaration import DecisionModel
 from outcomes.draws import DEFAULT_DRAWS
 from outcomes.elicit import Priors
 from outcomes.model import expected_outcomes
-from outcomes.registry import STRATEGIES
+from outcomes.model import net_benefit as _net_benefit
 from outcomes.summarize import DENOMINATOR, flip_points
 from outcomes.voi import regression
 from outcomes.voi.regression import Estimate
@@ -74,19 +75,13 @@ def spearman_matrix(x: np.ndarray) -> np.ndarray:
 INTERVAL = 0.90
 DEFAULT_STUDY_SIZES = (25, 50, 100, 200, 400, 1000)
 DEFAULT_WEIGHT_RANGE = (0.0, 5.0, 50)
-RESPONSE_CHAIN = (
-    "population.neuropathic_component",
-    "medication.initial_response_neuropathic",
-    "medication.initial_response_other",
-    "medication.sustained_response",
-)
 _DEPENDENCE = 0.1
 
 
-def net_benefit(draws: xr.Dataset, covariates: dict[str, float], weight: float) -> xr.DataArray:
-    """Net improvements per 100 patients like this one, per draw and strategy: 100 (improved - w harm)."""
-    rate = expected_outcomes(draws, covariates)
-    nb = DENOMINATOR * (rate.sel(outcome="improved") - weight * rate.sel(outcome="harm"))
+def net_benefit(draws: xr.Dataset, covariates: dict[str, float], weight: float, model: DecisionModel) -> xr.DataArray:
+    """Net improvements per 100 patients like this one, per draw and strategy: 100 (benefit - w harm)."""
+    rate = expected_outcomes(draws, covariates, model)
+    nb = _net_benefit(rate, model, weight)
     nb.name = "net_benefit_per100"
     nb.attrs.update({"weight": float(weight), "units": "net improvements per 100 patients"})
     return nb.drop_vars("outcome", errors="ignore").transpose("draw", "strategy")
@@ -109,13 +104,22 @@ class NetBenefitModel:
     kinds: tuple[str, ...]
     support: dict[str, frozenset[str]]
     priors: Priors | None = None
-    strategies: tuple[str, ...] = STRATEGIES
+    decision_model: DecisionModel | None = None
+    strategies: tuple[str, ...] = ()
     dependent: dict[str, frozenset[str]] = field(default_factory=dict)
 
     @classmethod
     def from_draws(
-        cls, draws: xr.Dataset, covariates: dict[str, float], priors: Priors | None = None
+        cls,
+        draws: xr.Dataset,
+        covariates: dict[str, float],
+        priors: Priors | None = None,
+        decision_model: DecisionModel | None = None,
     ) -> NetBenefitModel:
+        if decision_model is None:
+            if priors is None or priors.registry is None:
+                raise ValueError("decision_model is required when priors do not carry their registry")
+            decision_model = priors.registry.model
         p = np.asarray(draws["p"].transpose("draw", "parameter").values, dtype=float)
         params = tuple(str(v) for v in draws["parameter"].values)
         if draws.sizes.get("effect", 0):
@@ -133,7 +137,8 @@ class NetBenefitModel:
             kinds=("parameter",) * len(params) + ("effect",) * len(effects),
             support={},
             priors=priors,
-            strategies=tuple(str(s) for s in STRATEGIES),
+            decision_model=decision_model,
+            strategies=tuple(decision_model.strategies),
         )
         model.improved, model.harm = model.evaluate(model.inputs)
         model.support = model._find_support()
@@ -164,9 +169,11 @@ class NetBenefitModel:
         ds["p"] = (("draw", "parameter"), np.clip(inputs[:, :k], 1e-12, 1 - 1e-12))
         if inputs.shape[1] > k:
             ds["log_or"] = (("draw", "effect"), inputs[:, k:])
-        rate = expected_outcomes(ds, self.covariates).sel(strategy=list(self.strategies))
-        imp = DENOMINATOR * rate.sel(outcome="improved").transpose("draw", "strategy").values
-        harm = DENOMINATOR * rate.sel(outcome="harm").transpose("draw", "strategy").values
+        dm = self.decision_model
+        assert dm is not None
+        rate = expected_outcomes(ds, self.covariates, dm).sel(strategy=list(self.strategies))
+        imp = DENOMINATOR * rate.sel(outcome=dm.benefit).transpose("draw", "strategy").values
+        harm = DENOMINATOR * rate.sel(outcome=dm.harm).transpose("draw", "strategy").values
         return imp, harm
 
     def nb(self, weight: float) -> np.ndarray:
@@ -278,7 +285,9 @@ def default_groups(model: NetBenefitModel) -> dict[str, tuple[str, ...]]:
     params = [n for n, k in zip(model.names, model.kinds, strict=True) if k == "parameter"]
     effects = [n for n, k in zip(model.names, model.kinds, strict=True) if k == "effect"]
     groups = {f"{s} parameters": tuple(p for p in params if p.split(".")[0] == s) for s in model.strategies}
-    groups["medication response chain"] = tuple(p for p in RESPONSE_CHAIN if p in params)
+    if model.decision_model is not None:
+        for name, chain in model.decision_model.chains().items():
+            groups[name] = tuple(p for p in chain if p in params)
     if effects:
         groups["covariate effects"] = tuple(effects)
     groups["all parameters and effects"] = tuple(model.names)
