@@ -20,6 +20,8 @@ need them.
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as _version
 from typing import Any
@@ -88,3 +90,17 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(__all__)
+
+
+class _Package(types.ModuleType):
+    """Keeps ``oc.simulate``, ``oc.summarize`` and ``oc.elicit`` the functions: importing the submodule of the
+    same name (``from outcomes.simulate import ...``) would otherwise bind the module over the function.
+    The submodules stay importable as usual (``importlib.import_module("outcomes.simulate")``)."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _EXPORTS and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

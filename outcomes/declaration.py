@@ -29,6 +29,7 @@ from outcomes.errors import Problems
 
 MODEL_FILE = "model.yaml"
 ROLES = ("benefit", "harm", "information")
+BENEFIT, HARM, INFORMATION = ROLES
 TONES = ("good", "bad", "neutral")
 FIELD_TYPES = ("int", "number", "bool", "choice", "list", "text")
 MAX_EVENTS_PER_STRATEGY = 12  # the exact expectation enumerates 2**k joint event states per strategy
@@ -36,7 +37,17 @@ POPULATION = "population"
 
 Expr = tuple[Any, ...]
 
-_TOP_KEYS = ("name", "description", "time_frame", "profile", "parameters", "strategies", "outcomes", "decision")
+_TOP_KEYS = (
+    "name",
+    "description",
+    "notes",
+    "time_frame",
+    "profile",
+    "parameters",
+    "strategies",
+    "outcomes",
+    "decision",
+)
 _TOP_REQUIRED = ("name", "time_frame", "profile", "parameters", "strategies", "outcomes", "decision")
 _FIELD_KEYS = ("type", "min", "max", "levels", "plain", "covariate", "required", "study_range")
 _STRATEGY_KEYS = ("label", "short", "plain", "events", "outcomes")
@@ -226,7 +237,11 @@ class Outcome:
 
     @property
     def is_benefit(self) -> bool:
-        return self.role == "benefit" or (self.role == "information" and self.tone == "good")
+        return self.role == BENEFIT or (self.role == INFORMATION and self.tone == "good")
+
+    @property
+    def is_harm(self) -> bool:
+        return self.role == HARM or (self.role == INFORMATION and self.tone == "bad")
 
 
 @dataclass(frozen=True)
@@ -244,6 +259,8 @@ class DecisionModel:
     benefit: str
     harm: str
     file: str = ""
+    notes: tuple[str, ...] = ()
+    """Notes on the evidence for researchers (shown in the report's evidence section)."""
     data: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     """The declaration as read (JSON-compatible): results carry it so they describe themselves."""
 
@@ -459,6 +476,10 @@ def parse_model(data: Any, file: str = MODEL_FILE) -> tuple[DecisionModel | None
 
     name = _text(data, "name", file, "model", problems)
     description = _text(data, "description", file, "model", problems, required=False)
+    notes = data.get("notes", [])
+    if not isinstance(notes, list) or not all(isinstance(n, str) and n.strip() for n in notes):
+        problems.add(file, "model", "notes", "allowed: a list of texts")
+        notes = []
     tf = data["time_frame"]
     if isinstance(tf, dict):
         _unknown_keys(tf, ("label", "text"), file, "time_frame", problems)
@@ -563,7 +584,8 @@ def parse_model(data: Any, file: str = MODEL_FILE) -> tuple[DecisionModel | None
         benefit, harm = dec.get("benefit", ""), dec.get("harm", "")
         for k, v, role in (("benefit", benefit, "benefit"), ("harm", harm, "harm")):
             if v not in outcomes:
-                problems.add(file, "decision", k, f"got {_short(v)}; allowed: a declared outcome with role {role}")
+                if not (isinstance(v, str) and v in od):  # an outcome with its own problems is reported once
+                    problems.add(file, "decision", k, f"got {_short(v)}; allowed: a declared outcome with role {role}")
                 continue
             if outcomes[v].role != role:
                 problems.add(file, "decision", k, f"{v!r} has role {outcomes[v].role}; allowed: role {role}")
@@ -590,6 +612,7 @@ def parse_model(data: Any, file: str = MODEL_FILE) -> tuple[DecisionModel | None
         benefit=benefit,
         harm=harm,
         file=file,
+        notes=tuple(n.strip() for n in notes),
         data=json.loads(json.dumps(data)),
     )
     return model, problems
@@ -715,7 +738,7 @@ def _parse_strategy(
                         file,
                         f"{where} outcome '{oid}'",
                         None,
-                        f"unknown name {n!r}; allowed: an event of {sid} ({', '.join(ev_names)}) "
+                        f"unknown name {n!r}; allowed: an event of {sid} ({', '.join(names)}) "
                         "or one of its outcomes",
                     )
                 return None

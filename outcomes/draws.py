@@ -67,9 +67,39 @@ def from_arrays(
 
 
 def prior_draws(
-    priors: Priors, n_draws: int = DEFAULT_DRAWS, rng: np.random.Generator | int | None = None
+    priors: Priors,
+    n_draws: int = DEFAULT_DRAWS,
+    rng: np.random.Generator | int | None = None,
+    *,
+    seed: int | None = None,
 ) -> xr.Dataset:
-    """Independent draws from every parameter's (pooled) Beta prior and every effect's Normal prior."""
+    """Independent draws from every parameter's (pooled) Beta prior and every effect's Normal prior.
+
+    Parameters
+    ----------
+    priors : Priors
+        From :func:`outcomes.elicit.elicit`.
+    n_draws : int
+        Number of draws.
+    rng, seed : Generator or int, optional
+        The random stream (``seed=`` is the same as an integer ``rng``); same seed, same draws.
+
+    Returns
+    -------
+    xarray.Dataset
+        ``p`` (draw, parameter) and ``log_or`` (draw, effect), with the evidence version in its attrs.
+
+    Examples
+    --------
+    >>> import outcomes as oc
+    >>> draws = oc.prior_draws(oc.elicit(oc.load_registry()), 500, seed=7)
+    >>> draws["p"].dims
+    ('draw', 'parameter')
+    """
+    if seed is not None:
+        if rng is not None:
+            raise ValueError("give rng or seed, not both")
+        rng = seed
     if priors.registry is None:
         raise ValueError("priors must carry their registry (use outcomes.elicit.elicit)")
     seed = rng if isinstance(rng, int) else None

@@ -3,6 +3,7 @@ the maxent cache, the evidence table, and PreliZ's maxent checked against an ind
 
 from __future__ import annotations
 
+import importlib
 import json
 import math
 import os
@@ -14,7 +15,6 @@ import numpy as np
 import pytest
 from scipy import optimize, stats
 
-from outcomes import elicit as elicit_mod
 from outcomes.declaration import default_model
 from outcomes.elicit import (
     INTERVAL,
@@ -29,6 +29,8 @@ from outcomes.elicit import (
     pool,
 )
 from outcomes.registry import load_registry
+
+elicit_mod = importlib.import_module("outcomes.elicit")
 
 MODEL = default_model()
 STRATEGIES, OUTCOMES, PARAMETERS = tuple(MODEL.strategies), tuple(MODEL.outcomes), MODEL.parameters

@@ -58,7 +58,7 @@ def outcome_color(outcome: str, model=None) -> str:
     if model is None or outcome not in model.outcomes:
         return "#555555"
     o = model.outcomes[outcome]
-    if o.role == "harm" or o.tone == "bad":
+    if o.is_harm:
         return HARM_COLOR
     if o.is_benefit:
         return BENEFIT_COLOR

@@ -29,6 +29,7 @@ from outcomes.charts.common import DISCLAIMER, save_figure
 from outcomes.charts.icon_array import plot_icon_arrays
 from outcomes.charts.preference import plot_preference_curve
 from outcomes.charts.prior_cited import plot_prior_vs_cited
+from outcomes.declaration import BENEFIT, HARM
 from outcomes.elicit import evidence_table
 from outcomes.errors import InputError
 from outcomes.pipeline import Decision
@@ -71,7 +72,7 @@ def patient_lines(summary) -> list[dict]:
                     "label": m.outcome_label(o),
                     "text": r.text,
                     "certainty": r.certainty,
-                    "kind": "benefit" if m.outcomes[o].is_benefit else "harm",
+                    "kind": BENEFIT if m.outcomes[o].is_benefit else HARM,
                 }
             )
         out.append({"strategy": s, "name": m.strategy_label(s), "items": items})
@@ -207,6 +208,7 @@ def build_report(inputs: ReportInputs, folder: Path, progress: Callable[[str], N
             sources=[reg.sources[k] for k in sources_used],
             assumptions=[r for r in reg.records if r.use and r.is_assumption]
             + [e for e in reg.used_effects if e.is_assumption],
+            evidence_notes=m.notes,
             strategy_labels=m.strategy_labels,
             short_labels=m.short_labels,
             disclaimer=DISCLAIMER,
