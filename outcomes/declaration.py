@@ -738,8 +738,7 @@ def _parse_strategy(
                         file,
                         f"{where} outcome '{oid}'",
                         None,
-                        f"unknown name {n!r}; allowed: an event of {sid} ({', '.join(names)}) "
-                        "or one of its outcomes",
+                        f"unknown name {n!r}; allowed: an event of {sid} ({', '.join(names)}) or one of its outcomes",
                     )
                 return None
             table[n] = sub

@@ -31,14 +31,17 @@ def default_profile_path() -> Path:
 
 
 def profiles_dir() -> Path:
-    """The shipped profiles (``profiles/`` beside the package)."""
-    return Path(__file__).resolve().parent.parent / "profiles"
+    """The shipped profiles (the checkout's ``profiles/``, or its copy inside an installed package)."""
+    from outcomes.shipped import shipped_dir
+
+    return shipped_dir("profiles")
 
 
 def shipped_profiles() -> dict[str, Path]:
     """Shipped profiles by name (file stem), e.g. ``default``."""
-    d = profiles_dir()
-    return {f.stem: f for f in sorted(d.glob("*.yaml"))} if d.is_dir() else {}
+    from outcomes.shipped import shipped_files
+
+    return shipped_files("profiles")
 
 
 def _quote(v: Any, limit: int = 60) -> str:

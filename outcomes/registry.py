@@ -72,8 +72,10 @@ SPECIAL_FILES = {
 
 
 def default_registry_path() -> Path:
-    """The shipped registry: ``priors/`` beside the package (editable install or source tree)."""
-    return Path(__file__).resolve().parent.parent / "priors"
+    """The shipped registry: the checkout's ``priors/``, or its copy inside an installed package."""
+    from outcomes.shipped import shipped_dir
+
+    return shipped_dir("priors")
 
 
 # --- records ------------------------------------------------------------------------------------------
@@ -632,8 +634,8 @@ def load_registry(path: Path | str | None = None) -> Registry:
                 str(path),
                 None,
                 None,
-                "the shipped registry is not beside the package (it lives in the "
-                "source checkout: install with 'pip install -e .' there); allowed: --registry DIR",
+                "the shipped registry is missing from this installation (reinstall the package, or install "
+                "the source checkout with 'pip install -e .'); allowed: --registry DIR",
             )
         raise InputError(str(path), None, None, "is not a folder; allowed: a registry folder of *.yaml files")
     files = sorted(path.glob("*.yaml"))

@@ -246,8 +246,11 @@ def parse_studies(raw: bytes, path: Path | str = "<data>", model: DecisionModel 
 
 def load_studies(path: Path | str, model: DecisionModel | None = None) -> StudyData:
     """Read and validate a study CSV file (see the module docstring for the format) against ``model``'s
-    parameters and covariates (default: the shipped decision model)."""
-    path = Path(path)
+    parameters and covariates (default: the shipped decision model). ``path`` may name a shipped study file
+    (``"norwegian_registry_2020"``)."""
+    from outcomes.shipped import resolve
+
+    path = resolve("studies", path)
     if not path.is_file():
         raise InputError(str(path), None, None, "does not exist; allowed: a CSV study file")
     try:
