@@ -624,7 +624,34 @@ def _parse_effects(
 
 
 def load_registry(path: Path | str | None = None) -> Registry:
-    """Load and validate a registry folder. Raises ``InputError`` listing every problem found."""
+    """Load and validate an evidence registry folder and its decision model.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        A registry folder (``model.yaml``, ``bibliography.yaml``, ``grades.yaml``, ``effects.yaml`` and record
+        files); default: the shipped one.
+
+    Returns
+    -------
+    Registry
+        Records, effects, sources, grades, the decision model (``.model``) and the evidence version (a hash of
+        the folder's files).
+
+    Raises
+    ------
+    InputError
+        Every problem found, at once: file, record, field and what is allowed.
+
+    Examples
+    --------
+    >>> import outcomes as oc
+    >>> reg = oc.load_registry()
+    >>> reg.model.strategy_ids
+    ('fusion', 'decompression', 'medication')
+    >>> reg.version.startswith("ev-")
+    True
+    """
     shipped = path is None
     path = Path(path) if path is not None else default_registry_path()
     problems = Problems()
