@@ -23,6 +23,7 @@ import _notebooks  # noqa: E402  (docs/_ext is put on the path just above)
 import public_api  # noqa: E402
 
 import outcomes  # noqa: E402
+from outcomes.registry import load_registry  # noqa: E402
 
 project = "outcomes"
 author = "the outcomes contributors"
@@ -41,7 +42,8 @@ exclude_patterns = ["_build", "_ext", "**.ipynb_checkpoints"]
 source_suffix = {".rst": "restructuredtext", ".md": "myst-nb", ".ipynb": "myst-nb"}
 
 # --- MyST and notebooks ---------------------------------------------------------------------------------
-myst_enable_extensions = ["colon_fence", "deflist"]
+myst_enable_extensions = ["colon_fence", "deflist", "substitution"]
+myst_substitutions = {"release": release, "evidence_version": load_registry().version}
 myst_heading_anchors = 3
 nb_execution_mode = "off"  # executed by _notebooks.execute_all (papermill, small sizes) before the build reads them
 nb_merge_streams = True
@@ -57,15 +59,19 @@ napoleon_google_docstring = False
 
 # --- HTML -----------------------------------------------------------------------------------------------
 html_theme = "pydata_sphinx_theme"
-html_title = f"outcomes {release}"
+html_title = "outcomes"
 html_theme_options = {
     "navigation_with_keys": False,
     "show_toc_level": 2,
     "footer_start": ["copyright"],
     "footer_end": ["sphinx-version"],
     "navbar_align": "left",
+    "header_links_before_dropdown": 6,
+    "secondary_sidebar_items": ["page-toc"],
 }
-html_sidebars = {"index": []}
+html_sidebars = {"index": [], "getting_started": [], "intended_use": []}
+html_static_path = ["_static"]
+html_css_files = ["outcomes.css"]
 html_show_sourcelink = False
 copybutton_prompt_text = r"\$ "
 copybutton_prompt_is_regexp = True

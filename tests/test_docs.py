@@ -3,12 +3,13 @@
 One Sphinx build (``sphinx-build -W --keep-going -b html docs <tmp>``, as ``make docs`` runs it) is shared by the
 slow tests below. They check that the build gave no warning; that no page loads anything from the network;
 that every public function has its entry in the API reference; that every notebook page shows its figures;
-and that every how-to guide's code runs: its ``python`` blocks, and its ``sh`` / ``console`` blocks that call
-``outcomes ...``, in document order, in a temporary folder holding a copy of the shipped
-registry, profiles and study files. A block that calls an ``outcomes`` subcommand this build does not have yet
-(a guide written ahead of the command) is skipped with the rest of its guide (later blocks may use its output),
-naming the subcommand; they run as soon as the command exists. The static checks (not slow) make sure that every
-guide and page the issue asks for is in the site, and that every guide has code for the slow test to run.
+and that every how-to guide's code runs: its ``python`` blocks and its ``sh`` / ``console`` blocks (the
+``outcomes ...`` commands and the steps that prepare their files), in document order, in a temporary folder
+holding a copy of the shipped registry, profiles and study files. A block that calls an ``outcomes`` subcommand
+this build does not have yet (a guide written ahead of the command) is skipped with the rest of its guide (later
+blocks may use its output), naming the subcommand; they run as soon as the command exists. The static checks
+(not slow) make sure that every guide and page the issue asks for is in the site, and that every guide has code
+for the slow test to run.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
-HOWTO = sorted((DOCS / "howto").glob("*.md"))
+HOWTO = sorted(p for p in (DOCS / "howto").glob("*.md") if p.stem != "index")
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 SHIPPED = ("priors", "profiles", "studies")
 
@@ -192,15 +193,20 @@ def code_blocks(path: Path) -> list[tuple[str, str, int]]:
 
 
 def shell_commands(lang: str, code: str) -> str | None:
-    """The shell code of a ``sh``/``console`` block that calls ``outcomes``, else None (console: prompt lines)."""
+    """The shell code of a ``sh``/``console`` block (console: its ``$ `` prompt lines), else None.
+
+    Every shell block of a guide runs, not only those calling ``outcomes``: a guide's earlier blocks write the
+    files its later ones read. Commands that must not run here (``make ...``, a server) go in ``text`` blocks.
+    """
     if lang in ("console", "shell-session"):
-        lines = [ln[2:] for ln in code.splitlines() if ln.startswith("$ ")]
-    elif lang in ("sh", "bash", "shell"):
-        lines = code.splitlines()
-    else:
-        return None
-    script = "\n".join(lines)
-    return script if re.search(r"(^|[\s;&|(])outcomes\s", script, re.M) else None
+        return "\n".join(ln[2:] for ln in code.splitlines() if ln.startswith("$ "))
+    if lang in ("sh", "bash", "shell"):
+        return code
+    return None
+
+
+def calls_outcomes(script: str) -> bool:
+    return re.search(r"(^|[\s;&|(])outcomes\s", script, re.M) is not None
 
 
 def subcommands() -> set[str]:
@@ -223,7 +229,7 @@ def test_the_site_has_every_page_of_the_brief():
 
 def test_every_guide_has_code_the_test_runs():
     for guide in HOWTO:
-        runnable = [b for b in code_blocks(guide) if b[0] == "python" or shell_commands(b[0], b[1])]
+        runnable = [b for b in code_blocks(guide) if b[0] == "python" or calls_outcomes(shell_commands(*b[:2]) or "")]
         assert runnable, f"{guide.name} has no python block and no block calling outcomes"
 
 
