@@ -66,7 +66,7 @@ def public_functions() -> list[str]:
             obj = getattr(outcomes, name)
             if inspect.ismodule(obj):
                 members = getattr(obj, "__all__", None) or [m for m in dir(obj) if not m.startswith("_")]
-                names += [f"outcomes.{name}.{m}" for m in members]
+                names += [f"{obj.__name__}.{m}" for m in members]  # its real module name, as autodoc needs
             else:
                 names.append(f"outcomes.{name}")
         return names

@@ -1,10 +1,10 @@
 """The public API that the documentation's reference lists, read from the package itself.
 
 Once ``outcomes/__init__.py`` exports the researcher's API lazily (``import outcomes as oc``; issue 13),
-``outcomes.__all__`` names it and the reference documents ``outcomes.<name>`` (a sub-module such as
-``oc.plot`` is expanded into its own ``__all__``). Until then ``outcomes.__all__`` holds only ``__version__``
-and the reference documents the functions where they live today (``FALLBACK``, the chart functions found in
-``outcomes.charts``, and the ``__all__`` of ``outcomes.update`` and ``outcomes.voi``).
+``outcomes.__all__`` names it and the reference documents ``outcomes.<name>`` (a sub-module such as ``oc.plot``
+is expanded into its own ``__all__``). Until then ``outcomes.__all__`` holds only ``__version__`` and the
+reference documents the functions where they live today (``FALLBACK`` and the chart functions found in
+``outcomes.charts``). Either way it ends with the ``__all__`` of ``outcomes.update`` and ``outcomes.voi``.
 """
 
 from __future__ import annotations
@@ -71,12 +71,14 @@ def public_api() -> dict[str, list[str]]:
             obj = getattr(outcomes, name)
             if inspect.ismodule(obj):
                 members = getattr(obj, "__all__", None) or [n for n in dir(obj) if not n.startswith("_")]
-                modules[f"outcomes.{name}"] = [f"outcomes.{name}.{m}" for m in members]
+                # documented under the module's real name (``oc.plot`` may be another module under an alias)
+                modules[f"oc.{name} ({obj.__name__})"] = [f"{obj.__name__}.{m}" for m in members]
             else:
                 functions.append(f"outcomes.{name}")
-        return {"import outcomes as oc": functions, **{f"{m}": names for m, names in modules.items()}}
-    sections = {title: list(names) for title, names in FALLBACK.items()}
-    sections["Charts (outcomes.charts)"] = _chart_functions()
+        sections = {"import outcomes as oc": functions, **modules}
+    else:
+        sections = {title: list(names) for title, names in FALLBACK.items()}
+        sections["Charts (outcomes.charts)"] = _chart_functions()
     sections["Updating with study data (outcomes.update)"] = _module_all("outcomes.update")
     sections["Value of information (outcomes.voi)"] = _module_all("outcomes.voi")
     return sections
