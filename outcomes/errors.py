@@ -7,7 +7,16 @@ formats them as one readable line. Several problems found in one pass are report
 
 from __future__ import annotations
 
+import reprlib
 from dataclasses import dataclass
+
+_QUOTE = reprlib.Repr(maxlevel=2, maxlist=4, maxtuple=4, maxdict=4, maxset=4, maxstring=60, maxother=60, maxlong=40)
+
+
+def quote(value: object) -> str:
+    """``repr(value)`` bounded in length, for quoting a user's value in a message: a huge or deeply shared value
+    (for example a YAML alias bomb) is shown as its first few items, never expanded in full."""
+    return _QUOTE.repr(value)
 
 
 @dataclass(frozen=True)

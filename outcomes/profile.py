@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from outcomes import yamlio
-from outcomes.errors import InputError, Problems
+from outcomes.errors import InputError, Problems, quote
 
 FALLS = ("none", "occasional", "frequent")
 NEUROPATHIC = ("yes", "no", "unknown")
@@ -152,7 +152,7 @@ def parse_profile(data: Any, file: str = "<profile>") -> Profile:
             hint = ""
             if kind == "choice" and isinstance(v, bool):
                 hint = ' (YAML reads an unquoted yes/no as true/false: write "yes" or "no" in quotes)'
-            problems.add(file, None, name, f"got {v!r}; allowed: {_allowed(kind, spec)}{hint}")
+            problems.add(file, None, name, f"got {quote(v)}; allowed: {_allowed(kind, spec)}{hint}")
         values[name] = v
     problems.raise_if_any()
     return Profile(file=file, **values)
@@ -162,13 +162,17 @@ def load_profile(path: Path | str | None = None) -> Profile:
     """Load a profile YAML file (default: the shipped seed patient)."""
     path = Path(path) if path is not None else default_profile_path()
     try:
-        text = path.read_text(encoding="utf-8")
+        text = yamlio.read_text(path)
     except FileNotFoundError:
         raise InputError(str(path), None, None, "does not exist; allowed: a profile YAML file") from None
+    except yamlio.LimitError as exc:
+        raise InputError(str(path), None, None, exc.problem) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(str(path), None, None, f"cannot be read ({exc}); allowed: a profile YAML file") from None
     try:
         data = yamlio.safe_load(text)
+    except yamlio.LimitError as exc:
+        raise InputError(str(path), None, exc.field, exc.problem) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" at line {mark.line + 1}" if mark is not None else ""

@@ -134,6 +134,23 @@ def test_bad_header_and_covariates(tmp_path):
         load_studies(tmp_path / "missing.csv")
 
 
+def test_csv_without_its_header_row_says_so(tmp_path, capsys):
+    rows = ["A,fusion,improved,80,100,2 years,rct,Trial A", "B,decompression,improved,60,100,2 years,rct,Trial B"]
+    headless = tmp_path / "headless.csv"
+    headless.write_text("# counts from two trials\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        load_studies(headless)
+    assert len(exc.value.problems) == 1
+    line = str(exc.value)
+    assert line.startswith(str(headless)) and "row 2" in line and "the header row is missing" in line
+    assert "allowed: a first row naming the columns study_id, strategy, outcome" in line
+    out = tmp_path / "post.nc"
+    assert main(["update", "--data", str(headless), "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "the header row is missing" in err[0]
+    assert not out.exists()
+
+
 def test_cli_bad_data_exits_2_and_writes_nothing(tmp_path, capsys):
     bad = write_csv(
         tmp_path / "bad.csv", ["A,fusion,improved,12,10,2 years,rct,X", "B,fusion,improved,-1,10,2 years,rct,X"]

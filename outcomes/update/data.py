@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from outcomes.errors import InputError, Problems
-from outcomes.registry import COVARIATES, OUTCOMES, REGISTRY_STRATEGIES
+from outcomes.registry import COVARIATE_RANGES, COVARIATES, OUTCOMES, REGISTRY_STRATEGIES
 
 REQUIRED_COLUMNS: tuple[str, ...] = (
     "study_id",
@@ -56,20 +56,6 @@ REQUIRED_COLUMNS: tuple[str, ...] = (
 )
 OPTIONAL_COLUMNS: tuple[str, ...] = ("note",)
 DESIGNS: tuple[str, ...] = ("rct", "cohort", "registry", "case_series", "case_control", "other")
-
-# Allowed range of a study-population mean per covariate (a mean of 0/1 values is a share in [0, 1]).
-COVARIATE_RANGES: dict[str, tuple[float, float]] = {
-    "prior_surgeries": (0.0, 20.0),
-    "instability": (0.0, 1.0),
-    "progressive_deficit": (0.0, 1.0),
-    "falls": (0.0, 1.0),
-    "bilateral_radicular": (0.0, 1.0),
-    "smoker": (0.0, 1.0),
-    "diabetes": (0.0, 1.0),
-    "neuropathic_features": (-1.0, 1.0),
-    "age": (0.0, 120.0),
-}
-assert set(COVARIATE_RANGES) == set(COVARIATES), "every registry covariate needs an allowed range"
 
 
 @dataclass(frozen=True)
@@ -157,6 +143,14 @@ def parse_studies(raw: bytes, path: Path | str = "<data>") -> StudyData:
         raise InputError(file, f"row {first + reader.line_num}", None, f"is not valid CSV ({exc})") from None
 
     allowed = REQUIRED_COLUMNS + OPTIONAL_COLUMNS + tuple(COVARIATES)
+    if not set(header) & set(allowed):  # the first row names no column at all: it is data, not a header
+        raise InputError(
+            file,
+            f"row {first + 1}",
+            None,
+            "the header row is missing (this first row names no column); allowed: a first row naming the columns "
+            + ", ".join(REQUIRED_COLUMNS),
+        )
     for col in header:
         if col not in allowed:
             problems.add(file, "header", col or "(empty)", f"unknown column; allowed: {', '.join(allowed)}")
