@@ -10,7 +10,7 @@ import argparse
 import sys
 import warnings
 from collections.abc import Sequence
-from typing import TextIO
+from typing import NoReturn, TextIO
 
 from outcomes.cliutil import Progress, add_decision_options, headless_matplotlib
 from outcomes.errors import InputError
@@ -21,7 +21,7 @@ EXIT_USER_ERROR = 2
 class _Parser(argparse.ArgumentParser):
     """argparse that reports a bad option as one line and exit 2 (its own default is a usage dump)."""
 
-    def error(self, message: str) -> None:  # pragma: no cover - exercised through main()
+    def error(self, message: str) -> NoReturn:  # pragma: no cover - exercised through main()
         raise InputError("command line", None, None, message)
 
 

@@ -31,7 +31,7 @@ import tempfile
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeGuard
 
 import numpy as np
 from scipy import special  # scipy.stats (~0.5 s to import) only where a frozen distribution is asked for
@@ -183,7 +183,7 @@ def _cache_key(low: float, high: float, mass: float, preliz: str | None = None) 
     return f"{_CACHE_FORMAT}|{MAXENT_METHOD}|preliz={preliz or preliz_version()}|{_range_key(low, high, mass)}"
 
 
-def _valid_entry(hit: object) -> bool:
+def _valid_entry(hit: object) -> TypeGuard[list[float]]:
     return (
         isinstance(hit, list)
         and len(hit) == 2
@@ -326,12 +326,14 @@ def elicit_record(record: Record, grade: Grade, *, cap_scale: float | None = 1.0
     if record.n is not None and record.point is not None:
         k = record.point * record.n
         a, b, method = k + 0.5, record.n - k + 0.5, "counts"
-    elif record.has_range:
+    elif record.low is not None and record.high is not None:
         a, b = maxent(record.low, record.high, record.mass)
         method = "maxent"
-    else:
+    elif record.point is not None:
         ess = grade.point_ess
         a, b, method = record.point * ess, (1 - record.point) * ess, "point"
+    else:  # the registry refuses such a record
+        raise ValueError(f"record {record.id!r} has neither a range nor a point value")
     ca, cb, capped = _cap(a, b, grade_cap(grade, cap_scale))
     return BetaPrior(alpha=ca, beta=cb, sources=(record.id,), method=method, uncapped_ess=a + b, capped=capped)
 
@@ -339,7 +341,7 @@ def elicit_record(record: Record, grade: Grade, *, cap_scale: float | None = 1.0
 def elicit_effect(effect: Effect, grade: Grade, *, cap_scale: float | None = 1.0) -> EffectPrior:
     mu = math.log(effect.odds_ratio)
     sd_range = 0.0
-    if effect.has_range:
+    if effect.low is not None and effect.high is not None:
         z = float(special.ndtri(0.5 + effect.mass / 2))
         sd_range = (math.log(effect.high) - math.log(effect.low)) / (2 * z)
     if cap_scale is None:
@@ -427,8 +429,8 @@ def evidence_table(registry: Registry, priors: Priors | None = None) -> pd.DataF
             }
         )
     for e in registry.effects:
-        p = priors.effects.get(e.id) or elicit_effect(e, registry.grades[e.grade], cap_scale=priors.cap_scale)
-        lo, hi = p.interval()
+        ep = priors.effects.get(e.id) or elicit_effect(e, registry.grades[e.grade], cap_scale=priors.cap_scale)
+        lo, hi = ep.interval()
         rows.append(
             {
                 "id": e.id,
@@ -438,8 +440,8 @@ def evidence_table(registry: Registry, priors: Priors | None = None) -> pd.DataF
                 "cited": e.cited(),
                 "range_meaning": e.range_meaning,
                 "time_frame": "",
-                "prior": f"logOR ~ Normal({p.mu:.2f}, {p.sd:.2f})",
-                "prior_mean": math.exp(p.mu),
+                "prior": f"logOR ~ Normal({ep.mu:.2f}, {ep.sd:.2f})",
+                "prior_mean": math.exp(ep.mu),
                 "interval_low": math.exp(lo),
                 "interval_high": math.exp(hi),
                 "ess": float("nan"),

@@ -511,13 +511,19 @@ class _Ref:
 
 def _ref(d: dict, file: Path, kind: str) -> _Ref | None:
     rid, src, grade = d.get("id"), d.get("source"), d.get("grade")
-    if not all(isinstance(v, str) and v.strip() for v in (rid, src, grade)):
+    if not (isinstance(rid, str) and isinstance(src, str) and isinstance(grade, str)):
         return None
-    keys = lambda k: tuple(x for x in (d.get(k) or []) if isinstance(x, str)) if isinstance(d.get(k), list) else ()  # noqa: E731
+    if not (rid.strip() and src.strip() and grade.strip()):
+        return None
+
+    def keys(k: str) -> tuple[str, ...]:
+        v = d.get(k)
+        return tuple(x for x in v if isinstance(x, str)) if isinstance(v, list) else ()
+
     return _Ref(rid.strip(), file.name, kind, src.strip(), grade.strip(), keys("also_cites"), keys("informed_by"))
 
 
-def _parse_records(data: Any, file: Path, problems: Problems, broken: list | None = None) -> list[Record]:
+def _parse_records(data: Any, file: Path, problems: Problems, broken: list[_Ref] | None = None) -> list[Record]:
     out: list[Record] = []
     if not isinstance(data, dict) or set(data) != {"records"} or not isinstance(data["records"], list):
         problems.add(file, None, None, f"has the wrong shape; allowed: {_SHAPES['records']}")
@@ -569,8 +575,8 @@ def _parse_records(data: Any, file: Path, problems: Problems, broken: list | Non
             continue
         out.append(
             Record(
-                id=rid.strip(),
-                strategy=strategy,
+                id=str(rid).strip(),  # validated above: non-empty text
+                strategy=str(strategy),
                 outcome=r["outcome"],
                 range_meaning=r["range_meaning"],
                 file=file.name,
@@ -588,7 +594,7 @@ def _parse_records(data: Any, file: Path, problems: Problems, broken: list | Non
     return out
 
 
-def _parse_effects(data: Any, file: Path, problems: Problems, broken: list | None = None) -> list[Effect]:
+def _parse_effects(data: Any, file: Path, problems: Problems, broken: list[_Ref] | None = None) -> list[Effect]:
     out: list[Effect] = []
     if not isinstance(data, dict) or set(data) != {"effects"} or not isinstance(data["effects"], list):
         problems.add(file, None, None, f"has the wrong shape; allowed: {_SHAPES['effects']}")
@@ -676,11 +682,11 @@ def _parse_effects(data: Any, file: Path, problems: Problems, broken: list | Non
             continue
         out.append(
             Effect(
-                id=eid.strip(),
+                id=str(eid).strip(),  # validated above: non-empty text
                 covariate=e["covariate"],
                 reference=float(e["reference"]),
                 per=float(e["per"]),
-                targets=tuple(targets),
+                targets=tuple(str(t) for t in targets or ()),
                 odds_ratio=ors["odds_ratio"],
                 range_meaning=e["range_meaning"],
                 file=file.name,
@@ -746,7 +752,8 @@ def load_registry(path: Path | str | None = None) -> Registry:
     bibliography = str(path / "bibliography.yaml")
     bibliography_read = not any(p.file == bibliography and p.where is None for p in problems.items)
     seen: dict[str, str] = {}
-    for item in [*records, *effects, *broken]:
+    items: list[Record | Effect | _Ref] = [*records, *effects, *broken]
+    for item in items:
         kind = item.kind if isinstance(item, _Ref) else ("record" if isinstance(item, Record) else "effect")
         where = f"{kind} '{item.id}'"
         if item.id in seen:

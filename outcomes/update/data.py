@@ -227,7 +227,7 @@ def parse_studies(raw: bytes, path: Path | str = "<data>") -> StudyData:
                 f"{seen[key]}); allowed: one row per study arm and outcome",
             )
         seen.setdefault(key, line)
-        if len(problems.items) > before:
+        if len(problems.items) > before or events is None or total is None:
             continue
         studies.append(
             Study(
