@@ -5,8 +5,9 @@ Rules (documented in docs/architecture.md):
 * **Counts** -- a record with a sample size ``n`` and an observed ``point``: Beta(k + 1/2, n - k + 1/2)
   (the Jeffreys posterior of the reported counts, k = point * n).
 * **Range** -- a record with ``low``/``high``: the maximum-entropy Beta that puts ``mass`` (default 90%) inside
-  the range (PreliZ ``maxent``; results cached on disk, keyed by low/high/mass, so PreliZ is imported only
-  when a new range appears).
+  the range (PreliZ ``maxent``). The shipped registry's results are shipped (``SHIPPED_CACHE``); others are
+  cached on disk keyed by low/high/mass, the rule and the PreliZ version, so PreliZ is imported only when a new
+  range appears.
 * **Point** -- a point value with neither range nor sample size: mean = point, effective sample size
   (alpha + beta) = the grade's ``point_ess``.
 * **Cap** -- then the effective sample size is capped at the grade's ``cap`` (scaled by ``cap_scale``;
@@ -21,18 +22,21 @@ Every prior keeps the ids of the records it came from.
 
 from __future__ import annotations
 
+import contextlib
+import importlib.metadata
 import json
 import math
 import os
 import tempfile
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeGuard
 
 import numpy as np
 from scipy import special  # scipy.stats (~0.5 s to import) only where a frozen distribution is asked for
 
-from outcomes.registry import Effect, Grade, Record, Registry
+from outcomes.registry import Effect, Grade, Record, Registry, default_registry_path
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -40,7 +44,7 @@ if TYPE_CHECKING:  # pragma: no cover
 INTERVAL = 0.90
 """Width of every credible interval the package shows."""
 
-_CACHE_FORMAT = "maxent-v1"
+_CACHE_FORMAT = "maxent-v2"
 
 
 @dataclass(frozen=True)
@@ -134,6 +138,25 @@ class Priors:
 
 # --- maximum entropy ------------------------------------------------------------------------------------
 
+MAXENT_METHOD = "preliz.maxent(Beta)"
+"""The elicitation rule behind a cached maxent result: PreliZ's maximum-entropy Beta for a range and its mass."""
+
+REFRESH_COMMAND = "outcomes evidence --refresh-cache"
+"""The one command that recomputes the shipped maxent results after a range in ``priors/`` changes."""
+
+SHIPPED_CACHE = Path(__file__).resolve().parent / "data" / "maxent_shipped.json"
+"""Maxent results for the shipped registry's ranges, computed with the locked PreliZ and checked against it by the
+tests, so a fresh machine need not import PreliZ (which also imports PyMC) to write the first report. They are read
+before the user cache, so a user cache filled by another PreliZ version never overrides them. Refresh with
+``outcomes evidence --refresh-cache`` (``REFRESH_COMMAND``)."""
+
+
+class ShippedResultsOutdated(UserWarning):
+    """A range of the shipped registry has no shipped maxent result (the registry was edited): PreliZ computes it
+    now, and the shipped results should be refreshed with ``REFRESH_COMMAND``."""
+
+    cli_note = True  # ``outcomes`` prints it as one "note:" line
+
 
 def cache_dir() -> Path:
     d = os.environ.get("OUTCOMES_CACHE_DIR")
@@ -143,17 +166,24 @@ def cache_dir() -> Path:
     return Path(base) / "outcomes"
 
 
-def _cache_key(low: float, high: float, mass: float) -> str:
-    return f"{_CACHE_FORMAT}|{low!r}|{high!r}|{mass!r}"
+def preliz_version() -> str:
+    """The installed PreliZ version, read from its metadata (without importing PreliZ)."""
+    try:
+        return importlib.metadata.version("preliz")
+    except importlib.metadata.PackageNotFoundError:  # pragma: no cover - preliz is a dependency
+        return "not-installed"
 
 
-SHIPPED_CACHE = Path(__file__).resolve().parent / "data" / "maxent_shipped.json"
-"""Maxent results for the shipped registry's ranges, computed with PreliZ and checked against it by the tests, so a
-fresh machine need not import PreliZ (which also imports PyMC) to write the first report. Refresh with
-``python -m outcomes.elicit --refresh-shipped-cache``."""
+def _range_key(low: float, high: float, mass: float) -> str:
+    return f"{low!r}|{high!r}|{mass!r}"
 
 
-def _valid_entry(hit) -> bool:
+def _cache_key(low: float, high: float, mass: float, preliz: str | None = None) -> str:
+    """The user-cache key: the range and its mass, the elicitation rule, and the PreliZ version that computed it."""
+    return f"{_CACHE_FORMAT}|{MAXENT_METHOD}|preliz={preliz or preliz_version()}|{_range_key(low, high, mass)}"
+
+
+def _valid_entry(hit: object) -> TypeGuard[list[float]]:
     return (
         isinstance(hit, list)
         and len(hit) == 2
@@ -161,31 +191,46 @@ def _valid_entry(hit) -> bool:
     )
 
 
-def _load_shipped() -> dict[str, list[float]]:
-    try:
-        data = json.loads(SHIPPED_CACHE.read_text())
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def _load_cache(f: Path | None = None) -> dict[str, list[float]]:
-    f = f or cache_dir() / "maxent.json"
+def _read_json(f: Path) -> dict:
     try:
         data = json.loads(f.read_text())
     except (OSError, ValueError):
         return {}
-    return data if isinstance(data, dict) else {}  # a corrupted cache is ignored (and rewritten)
+    return data if isinstance(data, dict) else {}  # a corrupted file is ignored (a cache is rewritten)
+
+
+def _load_shipped(f: Path | None = None) -> dict[str, list[float]]:
+    """The shipped results by range key; empty if the file is missing or was made by another rule or format."""
+    data = _read_json(f or SHIPPED_CACHE)
+    if data.get("format") != _CACHE_FORMAT or data.get("method") != MAXENT_METHOD:
+        return {}
+    results = data.get("results")
+    return results if isinstance(results, dict) else {}
+
+
+def _load_cache(f: Path | None = None) -> dict[str, list[float]]:
+    return _read_json(f or cache_dir() / "maxent.json")
+
+
+def _write_json_atomically(path: Path, data: dict, *, indent: int) -> None:
+    """Write ``data`` to a temporary sibling, then rename it over ``path`` (a reader never sees half a file)."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".json")
+    try:
+        with os.fdopen(fd, "w") as fh:
+            json.dump(data, fh, sort_keys=True, indent=indent)
+            fh.write("\n")
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 def _save_cache(cache: dict[str, list[float]]) -> None:
     d = cache_dir()
     try:
         d.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=d, prefix=".maxent-", suffix=".json")
-        with os.fdopen(fd, "w") as fh:
-            json.dump(cache, fh, sort_keys=True, indent=0)
-        os.replace(tmp, d / "maxent.json")
+        _write_json_atomically(d / "maxent.json", cache, indent=0)
     except OSError:  # a read-only home: elicitation still works, only slower next time
         pass
 
@@ -200,31 +245,65 @@ def maxent_beta_preliz(low: float, high: float, mass: float = INTERVAL) -> tuple
 
 
 def maxent_beta(low: float, high: float, mass: float = INTERVAL, *, use_cache: bool = True) -> tuple[float, float]:
-    """Maximum-entropy Beta for a range, through an on-disk cache in front of PreliZ."""
-    key = _cache_key(low, high, mass)
+    """Maximum-entropy Beta for a range: the shipped result, else the user cache (same PreliZ version and rule),
+    else PreliZ (and the result is stored in the user cache)."""
     if use_cache:
-        for hit in (_load_cache().get(key), _load_shipped().get(key)):
-            if _valid_entry(hit):
-                return float(hit[0]), float(hit[1])
+        shipped = _load_shipped().get(_range_key(low, high, mass))
+        if _valid_entry(shipped):
+            return float(shipped[0]), float(shipped[1])
+        hit = _load_cache().get(_cache_key(low, high, mass))
+        if _valid_entry(hit):
+            return float(hit[0]), float(hit[1])
     a, b = maxent_beta_preliz(low, high, mass)
     if use_cache:
         cache = _load_cache()
-        cache[key] = [a, b]
+        cache[_cache_key(low, high, mass)] = [a, b]
         _save_cache(cache)
     return a, b
 
 
 def shipped_ranges(registry: Registry) -> list[tuple[float, float, float]]:
-    """Every (low, high, mass) of the registry's range records."""
-    return sorted({(r.low, r.high, r.mass) for r in registry.records if r.has_range})
+    """Every (low, high, mass) of the registry's range records (those elicited by maxent)."""
+    return sorted({(lo, hi, r.mass) for r, lo, hi in _maxent_records(registry)})
 
 
-def refresh_shipped_cache(registry: Registry) -> Path:
-    """Recompute the shipped maxent cache with PreliZ for every range of ``registry``."""
-    data = {_cache_key(lo, hi, m): list(maxent_beta_preliz(lo, hi, m)) for lo, hi, m in shipped_ranges(registry)}
-    SHIPPED_CACHE.parent.mkdir(parents=True, exist_ok=True)
-    SHIPPED_CACHE.write_text(json.dumps(data, sort_keys=True, indent=1) + "\n")
-    return SHIPPED_CACHE
+def _maxent_records(registry: Registry) -> list[tuple[Record, float, float]]:
+    """The records elicited by maxent (a range, and not counts), with their range."""
+    return [
+        (r, r.low, r.high)
+        for r in registry.records
+        if r.low is not None and r.high is not None and not (r.n is not None and r.point is not None)
+    ]
+
+
+def is_shipped_registry(registry: Registry) -> bool:
+    return Path(registry.path).resolve() == default_registry_path().resolve()
+
+
+def missing_shipped_ranges(registry: Registry) -> list[Record]:
+    """The maxent records of ``registry`` whose range has no valid shipped result."""
+    shipped = _load_shipped()
+    return [r for r, lo, hi in _maxent_records(registry) if not _valid_entry(shipped.get(_range_key(lo, hi, r.mass)))]
+
+
+def refresh_shipped_cache(registry: Registry, path: Path | None = None) -> Path:
+    """Recompute the shipped maxent results with PreliZ for every range of ``registry``; written atomically."""
+    import scipy
+
+    path = path or SHIPPED_CACHE
+    data = {
+        "format": _CACHE_FORMAT,
+        "method": MAXENT_METHOD,
+        "preliz": preliz_version(),
+        "scipy": scipy.__version__,
+        "refresh": REFRESH_COMMAND,
+        "results": {
+            _range_key(lo, hi, m): list(maxent_beta_preliz(lo, hi, m)) for lo, hi, m in shipped_ranges(registry)
+        },
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _write_json_atomically(path, data, indent=1)
+    return path
 
 
 # --- records -> priors ----------------------------------------------------------------------------------
@@ -247,12 +326,14 @@ def elicit_record(record: Record, grade: Grade, *, cap_scale: float | None = 1.0
     if record.n is not None and record.point is not None:
         k = record.point * record.n
         a, b, method = k + 0.5, record.n - k + 0.5, "counts"
-    elif record.has_range:
+    elif record.low is not None and record.high is not None:
         a, b = maxent(record.low, record.high, record.mass)
         method = "maxent"
-    else:
+    elif record.point is not None:
         ess = grade.point_ess
         a, b, method = record.point * ess, (1 - record.point) * ess, "point"
+    else:  # the registry refuses such a record
+        raise ValueError(f"record {record.id!r} has neither a range nor a point value")
     ca, cb, capped = _cap(a, b, grade_cap(grade, cap_scale))
     return BetaPrior(alpha=ca, beta=cb, sources=(record.id,), method=method, uncapped_ess=a + b, capped=capped)
 
@@ -260,7 +341,7 @@ def elicit_record(record: Record, grade: Grade, *, cap_scale: float | None = 1.0
 def elicit_effect(effect: Effect, grade: Grade, *, cap_scale: float | None = 1.0) -> EffectPrior:
     mu = math.log(effect.odds_ratio)
     sd_range = 0.0
-    if effect.has_range:
+    if effect.low is not None and effect.high is not None:
         z = float(special.ndtri(0.5 + effect.mass / 2))
         sd_range = (math.log(effect.high) - math.log(effect.low)) / (2 * z)
     if cap_scale is None:
@@ -314,7 +395,16 @@ def elicit(registry: Registry, *, cap_scale: float | None = 1.0, use_cache: bool
     if cap_scale is not None and not cap_scale > 0:
         raise ValueError("cap_scale must be positive or None")
 
-    def _maxent(low, high, mass):
+    if use_cache and is_shipped_registry(registry) and (stale := missing_shipped_ranges(registry)):
+        where = ", ".join(f"{r.file} record '{r.id}' ({r.low:g}-{r.high:g})" for r in stale)
+        warnings.warn(
+            f"the shipped maxent results do not cover {where}, so PreliZ computes them now (slow); "
+            f"refresh the shipped results with: {REFRESH_COMMAND}",
+            ShippedResultsOutdated,
+            stacklevel=2,
+        )
+
+    def _maxent(low: float, high: float, mass: float) -> tuple[float, float]:
         return maxent_beta(low, high, mass, use_cache=use_cache)
 
     records = {
@@ -373,8 +463,8 @@ def evidence_table(registry: Registry, priors: Priors | None = None) -> pd.DataF
             }
         )
     for e in registry.effects:
-        p = priors.effects.get(e.id) or elicit_effect(e, registry.grades[e.grade], cap_scale=priors.cap_scale)
-        lo, hi = p.interval()
+        ep = priors.effects.get(e.id) or elicit_effect(e, registry.grades[e.grade], cap_scale=priors.cap_scale)
+        lo, hi = ep.interval()
         rows.append(
             {
                 "id": e.id,
@@ -384,8 +474,8 @@ def evidence_table(registry: Registry, priors: Priors | None = None) -> pd.DataF
                 "cited": e.cited(),
                 "range_meaning": e.range_meaning,
                 "time_frame": "",
-                "prior": f"logOR ~ Normal({p.mu:.2f}, {p.sd:.2f})",
-                "prior_mean": math.exp(p.mu),
+                "prior": f"logOR ~ Normal({ep.mu:.2f}, {ep.sd:.2f})",
+                "prior_mean": math.exp(ep.mu),
                 "interval_low": math.exp(lo),
                 "interval_high": math.exp(hi),
                 "ess": float("nan"),
@@ -401,15 +491,3 @@ def evidence_table(registry: Registry, priors: Priors | None = None) -> pd.DataF
     df = pd.DataFrame(rows)
     df.attrs["evidence_version"] = registry.version
     return df
-
-
-if __name__ == "__main__":  # pragma: no cover - maintenance entry point
-    import sys
-
-    from outcomes.registry import load_registry
-
-    if sys.argv[1:] == ["--refresh-shipped-cache"]:
-        print(refresh_shipped_cache(load_registry()))
-    else:
-        print("usage: python -m outcomes.elicit --refresh-shipped-cache", file=sys.stderr)
-        sys.exit(2)

@@ -19,7 +19,7 @@ import yaml
 
 from outcomes import yamlio
 from outcomes.declaration import DecisionModel, default_model
-from outcomes.errors import InputError, Problems
+from outcomes.errors import InputError, Problems, quote
 
 TEXT_FIELDS = ("label", "notes")
 """Free-text fields every profile has (``label`` required, ``notes`` optional)."""
@@ -132,10 +132,10 @@ def parse_profile(data: Any, file: str = "<profile>", model: DecisionModel | Non
             hint = ""
             if f.type == "choice" and isinstance(v, bool):
                 hint = ' (YAML reads an unquoted yes/no as true/false: write "yes" or "no" in quotes)'
-            got = _quote(v)
+            got = quote(v)
             if f.type == "list" and isinstance(v, list):
                 bad = [x for x in v if not (isinstance(x, str) and x in f.levels)]
-                got = ", ".join(_quote(x) for x in bad[:5]) + (f" and {len(bad) - 5} more" if len(bad) > 5 else "")
+                got = ", ".join(quote(x) for x in bad[:5]) + (f" and {len(bad) - 5} more" if len(bad) > 5 else "")
             problems.add(file, None, name, f"got {got}; allowed: {f.allowed()}{hint}")
             continue
         values[name] = tuple(v) if f.type == "list" else v
@@ -179,13 +179,17 @@ def load_profile(
         path = shipped[path]
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = yamlio.read_text(path)
     except FileNotFoundError:
         raise InputError(str(path), None, None, "does not exist; allowed: a profile YAML file") from None
+    except yamlio.LimitError as exc:
+        raise InputError(str(path), None, None, exc.problem) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(str(path), None, None, f"cannot be read ({exc}); allowed: a profile YAML file") from None
     try:
         data = yamlio.safe_load(text)
+    except yamlio.LimitError as exc:
+        raise InputError(str(path), None, exc.field, exc.problem) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" at line {mark.line + 1}" if mark is not None else ""

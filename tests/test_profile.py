@@ -226,6 +226,48 @@ def test_malformed_profile_file(name, content, says, write_profile):
         assert text in message, f"{text!r} not in {message!r}"
 
 
+@pytest.mark.timeout(60)
+def test_alias_bomb_as_label_is_refused(default_text, write_profile, alias_bomb):
+    """Once ran until killed: the error message expanded the label with repr."""
+    f = write_profile(default_text.replace('label: "', f'label: {alias_bomb()}\nx_label: "'))
+    with pytest.raises(InputError) as info:
+        load_profile(f)
+    assert len(info.value.problems) == 1
+    assert info.value.first.field == "label"
+    assert "expands through YAML anchors and aliases" in str(info.value) and "allowed: plain YAML" in str(info.value)
+
+
+@pytest.mark.timeout(60)
+def test_large_label_is_quoted_bounded(default_text, write_profile, alias_bomb):
+    f = write_profile(default_text.replace('label: "', f'label: {alias_bomb(5)}\nx_label: "'))
+    with pytest.raises(InputError) as info:
+        load_profile(f)
+    label = next(p for p in info.value.problems if p.field == "label")
+    assert "got [[" in str(label) and "allowed: text" in str(label) and len(str(label)) < 400
+
+
+@pytest.mark.timeout(60)
+def test_cli_report_with_a_bomb_profile_exits_2_and_writes_nothing(
+    default_text, write_profile, alias_bomb, tmp_path, capsys
+):
+    from outcomes.cli import main
+
+    f = write_profile(default_text.replace('label: "', f'label: {alias_bomb()}\nx_label: "'))
+    out = tmp_path / "report"
+    assert main(["report", "--profile", str(f), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "field 'label'" in err
+    assert not out.exists() and sorted(p.name for p in tmp_path.iterdir()) == [f.name]
+
+
+def test_oversized_profile_is_refused(write_profile):
+    from outcomes.yamlio import MAX_BYTES
+
+    f = write_profile("# padding\n" * (MAX_BYTES // 10 + 1))
+    with pytest.raises(InputError, match="allowed: a YAML file of at most 1024 KiB"):
+        load_profile(f)
+
+
 def test_missing_profile_file(tmp_path):
     missing = tmp_path / "nobody.yaml"
     with pytest.raises(InputError, match="does not exist; allowed: a profile YAML file") as info:

@@ -181,6 +181,59 @@ def test_python_tag_is_never_executed(registry_copy, capfd):
     assert not marker.exists()
 
 
+@pytest.mark.timeout(60)
+def test_alias_bomb_exits_2_with_one_line_and_quickly(mutate_registry, tmp_path):
+    """Once ran until killed: the bomb is refused from the node graph (milliseconds), in a real process."""
+    import subprocess
+    import sys
+
+    folder = mutate_registry(next(c for c in MALFORMED if c["name"] == "alias_bomb_in_a_field_value"))
+    env = {**os.environ, "OUTCOMES_CACHE_DIR": str(tmp_path / "cache")}
+    proc = subprocess.run(
+        [sys.executable, "-m", "outcomes", "evidence", "--registry", str(folder)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=50,
+    )
+    assert proc.returncode == 2 and proc.stdout == ""
+    lines = proc.stderr.splitlines()
+    assert len(lines) == 1 and "decompression.yaml" in lines[0] and "field 'point'" in lines[0], proc.stderr
+    assert not (tmp_path / "cache").exists()  # nothing written
+
+
+@pytest.mark.timeout(60)
+def test_a_value_quoted_in_a_message_is_bounded(registry_copy, edit_file, alias_bomb):
+    # 9**5 values: under the expansion bound, so it is read, and the message must quote it without expanding it
+    edit_file(registry_copy / "decompression.yaml", "point: 0.44", f"point: {alias_bomb(5)}")
+    with pytest.raises(InputError) as info:
+        load_registry(registry_copy)
+    assert len(info.value.problems) == 1
+    message = str(info.value)
+    assert "field 'point'" in message and "must be a number in (0, 1), got [[" in message and "..." in message
+    assert len(message) < 400
+
+
+def test_oversized_registry_file_is_refused_unread(registry_copy):
+    from outcomes.yamlio import MAX_BYTES
+
+    (registry_copy / "population.yaml").write_text("# padding\n" * (MAX_BYTES // 10 + 1))
+    with pytest.raises(InputError) as info:
+        load_registry(registry_copy)
+    assert len(info.value.problems) == 1
+    assert "population.yaml" in str(info.value) and "allowed: a YAML file of at most 1024 KiB" in str(info.value)
+
+
+@pytest.mark.parametrize("name", [c["name"] for c in MALFORMED if c["name"].startswith("bibliography_")])
+def test_broken_bibliography_is_one_line_on_the_command_line(name, mutate_registry, capsys):
+    from outcomes.cli import main
+
+    folder = mutate_registry(next(c for c in MALFORMED if c["name"] == name))
+    assert main(["evidence", "--registry", str(folder)]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and len(err.splitlines()) == 1 and "bibliography.yaml" in err and "allowed" in err
+
+
 def test_all_problems_reported_at_once(registry_copy, edit_file):
     edit_file(registry_copy / "fusion.yaml", "low: 0.92", "low: 1.2")
     edit_file(registry_copy / "decompression.yaml", "grade: very_low", "grade: dubious")

@@ -22,6 +22,7 @@ from outcomes.registry import default_registry_path, load_registry
 from outcomes.update import fit, load_studies
 from outcomes.update.conflict import CONFLICT_THRESHOLD, conflict_table, tail_probability
 from outcomes.update.data import parse_studies
+from outcomes.update.diagnostics import ESS_BULK_MIN, RHAT_MAX
 from outcomes.update.exact import ExactNotValid, exact_posterior, posterior_beta
 from outcomes.update.io import load_fit, save_posterior
 from outcomes.update.spec import build_spec, p_name
@@ -138,6 +139,23 @@ def test_bad_header_and_covariates(tmp_path):
         parse_studies(f"# comment\n{HEADER}\n".encode(), "empty.csv")
     with pytest.raises(InputError, match="does not exist"):
         load_studies(tmp_path / "missing.csv")
+
+
+def test_csv_without_its_header_row_says_so(tmp_path, capsys):
+    rows = ["A,fusion,improved,80,100,2 years,rct,Trial A", "B,decompression,improved,60,100,2 years,rct,Trial B"]
+    headless = tmp_path / "headless.csv"
+    headless.write_text("# counts from two trials\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        load_studies(headless)
+    assert len(exc.value.problems) == 1
+    line = str(exc.value)
+    assert line.startswith(str(headless)) and "row 2" in line and "the header row is missing" in line
+    assert "allowed: a first row naming the columns study_id, strategy, outcome" in line
+    out = tmp_path / "post.nc"
+    assert main(["update", "--data", str(headless), "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "the header row is missing" in err[0]
+    assert not out.exists()
 
 
 def test_cli_bad_data_exits_2_and_writes_nothing(tmp_path, capsys):
@@ -445,8 +463,17 @@ def test_example_mcmc_round_trip(tmp_path, registry, priors):
 @pytest.mark.slow
 def test_pymc_and_nutpie_samplers_agree(priors):
     data = load_studies(ROOT / "studies" / "example_rcts.csv")
-    trees = {s: fit(data, priors, draws=1500, tune=1000, seed=4, sampler=s) for s in ("pymc", "nutpie")}
+    trees = {
+        s: fit(data, priors, draws=1500, tune=1000, seed=4, sampler=s, allow_failed=True) for s in ("pymc", "nutpie")
+    }
     assert {t.attrs["sampler"] for t in trees.values()} == {"pymc", "nutpie"}
+    # The comparison needs converged chains; the random-effects funnel with two studies per quantity may still give
+    # a handful of divergent transitions at one seed (PyMC: 2 of 6000 at seed 4 with the priors of the locked
+    # PreliZ 0.28), which the gate rightly flags but which do not bias the means compared here.
+    for s, t in trees.items():
+        assert t.attrs["max_rhat"] <= RHAT_MAX and t.attrs["min_ess_bulk"] >= ESS_BULK_MIN, (s, t.attrs)
+        n_transitions = t["posterior"].sizes["chain"] * t["posterior"].sizes["draw"]
+        assert t.attrs["divergences"] <= 0.001 * n_transitions, (s, t.attrs["diagnostics_status"])
     for var in ("p_fusion__improved", "p_decompression__improved", "tau_fusion__improved"):
         a, b = (trees[s]["posterior"][var].values.ravel() for s in ("pymc", "nutpie"))
         se = np.hypot(

@@ -23,7 +23,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from outcomes import __version__
+from outcomes import __version__, provenance
 from outcomes.charts.benefit_harm import plot_benefit_harm
 from outcomes.charts.common import DISCLAIMER, save_figure
 from outcomes.charts.icon_array import plot_icon_arrays
@@ -167,6 +167,7 @@ def build_report(inputs: ReportInputs, folder: Path, progress: Callable[[str], N
     meta = summary.to_dict()
     meta["profile"] = d.profile.to_dict()
     meta["posterior_file"] = d.posterior_file
+    meta["versions"] = provenance.versions()
     (folder / "summary.json").write_text(json.dumps(meta, indent=2, default=str))
 
     progress("html")
@@ -214,6 +215,7 @@ def build_report(inputs: ReportInputs, folder: Path, progress: Callable[[str], N
             disclaimer=DISCLAIMER,
             posterior_file=d.posterior_file,
             package_version=__version__,
+            dependencies_text=provenance.dependencies_text(),
             generated=_dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
             extra_sections=(*inputs.extra_sections, *made),
         )

@@ -146,6 +146,14 @@ def parse_studies(raw: bytes, path: Path | str = "<data>", model: DecisionModel 
     covariates = model.covariates
     groups = model.parameter_groups
     allowed = REQUIRED_COLUMNS + OPTIONAL_COLUMNS + tuple(covariates)
+    if not set(header) & set(allowed):  # the first row names no column at all: it is data, not a header
+        raise InputError(
+            file,
+            f"row {first + 1}",
+            None,
+            "the header row is missing (this first row names no column); allowed: a first row naming the columns "
+            + ", ".join(REQUIRED_COLUMNS),
+        )
     for col in header:
         if col not in allowed:
             problems.add(file, "header", col or "(empty)", f"unknown column; allowed: {', '.join(allowed)}")
@@ -223,7 +231,7 @@ def parse_studies(raw: bytes, path: Path | str = "<data>", model: DecisionModel 
                 f"{seen[key]}); allowed: one row per study arm and outcome",
             )
         seen.setdefault(key, line)
-        if len(problems.items) > before:
+        if len(problems.items) > before or events is None or total is None:
             continue
         studies.append(
             Study(

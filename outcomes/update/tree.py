@@ -5,7 +5,8 @@ The posterior holds ``p_<strategy>__<outcome>`` for every registry parameter (wi
 ``prior_beta``) and ``log_or__<effect>`` for every used effect (attrs ``prior_mu``, ``prior_sd``); the
 random-effects model adds ``tau_<strategy>__<outcome>`` and ``z`` (dim ``re_study``). Root attrs:
 ``evidence_version``, ``data_hash``, ``data_file``, ``diagnostics_status``, ``method``, ``sampler``,
-``pooling``, ``seed``, ``tau_prior``.
+``pooling``, ``seed``, ``tau_prior``, and the versions of this package and of the libraries behind the numbers
+(``version_outcomes``, ``version_numpy``, ... from ``outcomes.provenance``).
 
 This module does not import pymc or arviz.
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
+from outcomes.provenance import netcdf_attrs
 from outcomes.update.spec import TAU_SCALE, ModelSpec, effect_name, p_name, tau_name
 
 _EPS = 1e-12
@@ -158,6 +160,7 @@ def assemble(
             "seed": int(seed),
             "tau_prior": f"HalfNormal({TAU_SCALE})" if spec.random_groups else "none",
             "random_groups": ";".join(spec.random_groups),
+            **netcdf_attrs(),
             **attrs,
         }
     )
