@@ -173,7 +173,7 @@ class Field:
             return isinstance(value, int) and not isinstance(value, bool) and self.min <= value <= self.max  # type: ignore[operator]
         if t == "number":
             ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-            return ok and self.min <= value <= self.max  # type: ignore[operator]
+            return ok and self.min <= value <= self.max
         if t == "bool":
             return isinstance(value, bool)
         if t == "choice":
@@ -553,7 +553,7 @@ def parse_model(data: Any, file: str = MODEL_FILE) -> tuple[DecisionModel | None
             except ExprError as exc:
                 problems.add(file, where, "expr", str(exc))
         if len(problems.items) == before:
-            outcomes[oid] = Outcome(oid, role, label, plain, patient, tone, expr, title)
+            outcomes[oid] = Outcome(oid, str(role), label, plain, bool(patient), str(tone), expr, title)
     for oid, o in outcomes.items():
         if o.expr is not None:
             for n in sorted(expr_names(o.expr) - set(od)):

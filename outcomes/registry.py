@@ -509,12 +509,12 @@ def _parse_records(
         groups = model.parameter_groups if model is not None else {}
         if model is not None and "strategy" in r and not _known(strategy, groups):
             problems.add(file, where, "strategy", f"unknown {quote(strategy)}; allowed: {', '.join(groups)}")
-        elif _known(strategy, groups) and "outcome" in r and not _known(r.get("outcome"), groups[strategy]):
+        elif _known(strategy, groups) and "outcome" in r and not _known(r.get("outcome"), groups[str(strategy)]):
             problems.add(
                 file,
                 where,
                 "outcome",
-                f"unknown {quote(r.get('outcome'))} for {strategy}; allowed: {', '.join(groups[strategy])}",
+                f"unknown {quote(r.get('outcome'))} for {strategy}; allowed: {', '.join(groups[str(strategy)])}",
             )
         if "range_meaning" in r and not _known(r.get("range_meaning"), RANGE_MEANINGS):
             problems.add(

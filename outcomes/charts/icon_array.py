@@ -39,7 +39,7 @@ def icon_template() -> Path:
     arc = Path.arc(0, 180)  # unit half circle, counter-clockwise from (1, 0) to (-1, 0)
     top = arc.vertices * np.array([0.24, 0.16]) + np.array([0.0, -0.02])
     verts = np.vstack([[[-0.24, -0.42], [0.24, -0.42]], top, [[-0.24, -0.42]]])
-    codes = np.concatenate([[Path.MOVETO, Path.LINETO], [Path.LINETO], arc.codes[1:], [Path.CLOSEPOLY]])
+    codes = np.concatenate([[Path.MOVETO, Path.LINETO], [Path.LINETO], np.asarray(arc.codes)[1:], [Path.CLOSEPOLY]])
     body = Path(verts, codes)
     return Path.make_compound_path(head, body)
 
@@ -58,8 +58,8 @@ def icons_path(centres: np.ndarray) -> Path:
     """One compound path with a person icon at every centre."""
     if len(centres) == 0:
         return Path(np.zeros((0, 2)))
-    v = (_TEMPLATE.vertices[None, :, :] + centres[:, None, :]).reshape(-1, 2)
-    return Path(v, np.tile(_TEMPLATE.codes, len(centres)))
+    v = (np.asarray(_TEMPLATE.vertices)[None, :, :] + centres[:, None, :]).reshape(-1, 2)
+    return Path(v, np.tile(np.asarray(_TEMPLATE.codes), len(centres)))
 
 
 def filled_count(mean: float) -> int:

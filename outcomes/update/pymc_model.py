@@ -61,7 +61,7 @@ def nuts_options(sampler: str, target_accept: float = TARGET_ACCEPT) -> dict:
     """NUTS settings: nutpie also adapts a low-rank mass matrix (the centre and the study deviations of a
     random-effects quantity are correlated when studies are large; measured: about 1.6x the bulk ESS of the
     diagonal adaptation on 12 simulated studies)."""
-    opts = {"target_accept": target_accept}
+    opts: dict[str, float | str] = {"target_accept": target_accept}
     if sampler == "nutpie":
         opts["adaptation"] = "low_rank"
     return opts

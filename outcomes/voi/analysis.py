@@ -183,7 +183,7 @@ def run_voi(
 
     step = step or (lambda name: None)
     check_options(weight, n_draws, seed, cli=cli)
-    weights = np.linspace(*DEFAULT_WEIGHT_RANGE) if weights is None else np.asarray(weights, dtype=float)
+    grid = np.linspace(*DEFAULT_WEIGHT_RANGE) if weights is None else np.asarray(weights, dtype=float)
     step("load")
     reg = registry if isinstance(registry, Registry) else load_registry(registry)
     prof = profile if isinstance(profile, Profile) else load_profile(profile, model=reg.model)
@@ -201,8 +201,8 @@ def run_voi(
     for t in study_targets or ():
         study_parameter(model, t)  # an unknown name fails before the long computations
     step("evpi")
-    curve = evpi_curve(model, weights)
-    flips = model_flips(model, float(max(weights.max(), weight)))
+    curve = evpi_curve(model, grid)
+    flips = model_flips(model, float(max(grid.max(), weight)))
     step("evppi")
     table = evppi_table(model, weight, seed=seed)
     step("evsi")

@@ -36,6 +36,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -240,7 +241,7 @@ def parse_weights(lo: float, hi: float, n: int) -> np.ndarray:
     return np.linspace(float(lo), float(hi), int(n))
 
 
-def evpi_curve(model: NetBenefitModel, weights: Sequence[float]) -> pd.DataFrame:
+def evpi_curve(model: NetBenefitModel, weights: Sequence[float] | np.ndarray) -> pd.DataFrame:
     """EVPI per 100 patients at each weight, with its Monte Carlo standard error and the preferred strategy."""
     rows = []
     for w in np.asarray(weights, dtype=float):
@@ -379,7 +380,9 @@ def evppi_table(
     """EVPPI of every parameter, every effect and every group at ``weight``, sorted by value (largest first)."""
     progress = progress or (lambda name: None)
     evpi = regression.evpi(model.nb(weight))
-    items = [(n, k, (n,)) for n, k in zip(model.names, model.kinds, strict=True)]
+    items: list[tuple[str, str, tuple[str, ...]]] = [
+        (n, k, (n,)) for n, k in zip(model.names, model.kinds, strict=True)
+    ]
     items += [(name, "group", tuple(members)) for name, members in (groups or default_groups(model)).items()]
     rows = []
     for name, kind, members in items:
@@ -573,7 +576,7 @@ def tornado(
     for name in names:
         j = model.index(name)
         lo, hi, where = model.interval(name, mass)
-        row = {
+        row: dict[str, Any] = {
             "name": name,
             "kind": model.kinds[j],
             "interval_from": where,
@@ -629,11 +632,12 @@ def evppi_nested(
     two halves of each inner sample giving E_{J/2}. The standard error is that of the per-outer-draw terms.
     """
     phi = sample_group(n_outer, rng) if outer is None else np.asarray(outer)
-    full = halves = None
     half = n_inner // 2
+    full: np.ndarray = np.empty(0)
+    halves: np.ndarray = np.empty(0)
     for k in range(phi.shape[0]):
         vals = nb_fn(np.repeat(phi[k : k + 1], n_inner, axis=0), sample_rest(n_inner, rng))
-        if full is None:
+        if k == 0:
             full = np.empty((phi.shape[0], vals.shape[1]))
             halves = np.empty((2, phi.shape[0], vals.shape[1]))
         full[k] = vals.mean(axis=0)

@@ -105,7 +105,7 @@ def _log_prior(post: xr.Dataset, tau_scale: float) -> xr.Dataset:
             out[name] = (v.dims, stats.beta.logpdf(x, float(a["prior_alpha"]), float(a["prior_beta"])))
         elif "prior_mu" in a and "prior_sd" in a:
             out[name] = (v.dims, stats.norm.logpdf(v.values, float(a["prior_mu"]), float(a["prior_sd"])))
-        elif name.startswith("tau_"):
+        elif str(name).startswith("tau_"):
             out[name] = (v.dims, stats.halfnorm.logpdf(v.values, scale=tau_scale))
         elif name == "z":
             out[name] = (v.dims, stats.norm.logpdf(v.values))
@@ -196,7 +196,7 @@ def power_sensitivity(
         log_lik = _log_likelihood(post, tree["observed_data"].to_dataset())
     else:
         log_lik = None
-    quantities = [v for v in post.data_vars if v.startswith(("p_", "log_or__"))]
+    quantities = [str(v) for v in post.data_vars if str(v).startswith(("p_", "log_or__"))]
     derived = _net_benefit_vars(post, registry, covariates, weight)
     post = post[quantities].assign(derived)
     groups = {"posterior": post, "log_prior": log_prior}
