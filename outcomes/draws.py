@@ -68,7 +68,10 @@ def from_arrays(
 def prior_draws(
     priors: Priors, n_draws: int = DEFAULT_DRAWS, rng: np.random.Generator | int | None = None
 ) -> xr.Dataset:
-    """Independent draws from every parameter's (pooled) Beta prior and every effect's Normal prior."""
+    """Independent draws from every parameter's prior and every effect's Normal prior.
+
+    A parameter's prior is its robust Beta mixture (``outcomes.elicit.BetaMixture``: a component drawn by weight,
+    then its Beta), or the plain capped Beta for ``elicit(..., robust=False)``; attr ``prior_kind`` says which."""
     if priors.registry is None:
         raise ValueError("priors must carry their registry (use outcomes.elicit.elicit)")
     seed = rng if isinstance(rng, int) else None
@@ -90,6 +93,7 @@ def prior_draws(
         effect_ids=effect_ids,
         seed=seed,
         cap_scale="none" if priors.cap_scale is None else float(priors.cap_scale),
+        prior_kind="robust mixture" if priors.robust else "plain Beta",
     )
 
 

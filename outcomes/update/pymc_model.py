@@ -2,15 +2,19 @@
 
 Model (see ``outcomes.update.spec`` for the design and the choice of the heterogeneity prior)::
 
-    p_k        ~ Beta(alpha_k, beta_k)                 elicited prior of registry parameter k (with data)
+    p_k        ~ (1 - r_k) Beta(alpha_k, beta_k) + r_k Beta(1, 1)
+                                                        robust prior of registry parameter k (with data): a
+                                                        pm.Mixture of Betas (``BetaMixture.pymc``); r_k = 0, a
+                                                        plain Beta, for assumptions or ``elicit(robust=False)``
     log_or__e  ~ Normal(mu_e, sd_e)                     covariate effects moved by some study's covariate mix
     tau_k      ~ HalfNormal(0.5)                        random pooling, quantities with >= 2 studies
     z_s        ~ Normal(0, 1)                           non-centred study deviations (random pooling)
     eta_s      = logit(p_k[s]) + sum_e log_or__e * (x_s,e - reference_e) / per_e + tau_k[s] * z_s
     events_s   ~ Binomial(total_s, logit_p = eta_s)
 
-PyMC samples ``p_k`` on the log-odds scale (the Beta's default log-odds transform), so the likelihood and the
-sampler both work on logits.
+PyMC samples ``p_k`` on the log-odds scale (the Beta's default log-odds transform, which PyMC also gives a
+mixture of Betas), so the likelihood and the sampler both work on logits. The posterior weight of the seed's
+component is estimated from the draws afterwards (``tree.seed_weight_from_draws``).
 
 Sampler: nutpie is the default (``sampler="auto"`` uses it when installed, else PyMC's NUTS). Measured with
 benchmarks/update.py (4 chains x 2000 draws, 1000 tuning steps, 2 CPU cores, warm = second fit in a process):
