@@ -98,6 +98,10 @@ class BetaPrior:
 
     # -- the interface shared with BetaMixture (a plain Beta is a one-component mixture) --
 
+    def describe(self) -> str:
+        """``Beta(a, b)``."""
+        return f"Beta({self.alpha:.3g}, {self.beta:.3g})"
+
     @property
     def informative(self) -> BetaPrior:
         """The grade-capped Beta (itself)."""
@@ -164,6 +168,10 @@ class BetaMixture:
     def informative(self) -> BetaPrior:
         """The informative (seed) component alone."""
         return BetaPrior(self.alphas[0], self.betas[0], self.sources, method="informative", capped=self.capped)
+
+    def describe(self) -> str:
+        """``0.63 x Beta(37.8, 3.15) + 0.37 x Beta(1, 1)``."""
+        return " + ".join(f"{w:.2f} x Beta({a:.3g}, {b:.3g})" for w, a, b in self.components)
 
     @property
     def seed_weight(self) -> float:
