@@ -104,3 +104,16 @@ def test_provenance_and_use_columns_are_validated(tmp_path):
     assert "field 'use'" in msgs[1] and "allowed: yes, no" in msgs[1]
     with pytest.raises(InputError, match="every row is marked use = no"):
         parse_studies(f"{head}\nA,fusion,improved,8,10,2 years,rct,T,x,read,no\n".encode(), "none.csv")
+
+
+def test_cli_update_on_the_verified_file_is_exact_and_names_the_rows_not_used(tmp_path, capsys):
+    from outcomes.cli import main
+    from outcomes.update.io import load_fit
+
+    out = tmp_path / "post.nc"
+    assert main(["update", "--data", str(VERIFIED), "--out", str(out), "--draws", "200"]) == 0
+    text = capsys.readouterr().out
+    assert "Method: exact" in text and "seed weight" in text
+    assert "not used (use = no): NORDSTEN-DS-5y:fusion.improved 81/129" in text
+    attrs = load_fit(out)["posterior"]["p_fusion__improved"].attrs
+    assert 0 < attrs["posterior_seed_weight"] < 1 - attrs["prior_robust_weight"]  # the trial took weight away
