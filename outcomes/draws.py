@@ -73,7 +73,10 @@ def prior_draws(
     *,
     seed: int | None = None,
 ) -> xr.Dataset:
-    """Independent draws from every parameter's (pooled) Beta prior and every effect's Normal prior.
+    """Independent draws from every parameter's prior and every effect's Normal prior.
+
+    A parameter's prior is its robust Beta mixture (``outcomes.elicit.BetaMixture``: a component drawn by weight,
+    then its Beta), or the plain capped Beta for ``elicit(..., robust=False)``; attr ``prior_kind`` says which.
 
     Parameters
     ----------
@@ -121,6 +124,7 @@ def prior_draws(
         effect_ids=effect_ids,
         seed=seed,
         cap_scale="none" if priors.cap_scale is None else float(priors.cap_scale),
+        prior_kind="robust mixture" if priors.robust else "plain Beta",
     )
 
 

@@ -16,6 +16,13 @@ Rules (documented in docs/architecture.md):
 * **Pooling** -- several records in use for one parameter add their pseudo-counts.
 * **Effects** -- log(odds ratio) ~ Normal(log(OR), sd), with sd from the range (``mass`` inside) and at least
   the grade's ``effect_min_sd`` (divided by sqrt(cap_scale) so that halving caps widens effects alike).
+* **Robust prior** -- each model parameter's (pooled, capped) Beta becomes a two-component mixture
+  ``(1 - r) * Beta(capped) + r * Beta(1, 1)`` (Schmidli et al. 2014, the robust meta-analytic-predictive
+  prior), ``r`` the grades' ``robust_weight`` (for pooled records, their capped-ESS-weighted mean). A Beta
+  mixture is conjugate to the Binomial: the posterior is a mixture of the updated Betas whose weights are
+  proportional to each prior weight times its Beta-Binomial marginal likelihood (``BetaMixture.update``), so
+  data that conflict with the seed move the weight to the flat component. ``elicit(..., robust=False)`` gives
+  the plain capped Betas.
 
 Every prior keeps the ids of the records it came from.
 """
@@ -90,8 +97,199 @@ class BetaPrior:
         sd = math.sqrt(special.polygamma(1, self.alpha) + special.polygamma(1, self.beta))
         return float(mu), float(sd)
 
-    def draw(self, rng: np.random.Generator, size: int) -> np.ndarray:
+    def draw(self, rng: np.random.Generator, size) -> np.ndarray:
         return rng.beta(self.alpha, self.beta, size=size)
+
+    # -- the interface shared with BetaMixture (a plain Beta is a one-component mixture) --
+
+    def describe(self) -> str:
+        """``Beta(a, b)``."""
+        return f"Beta({self.alpha:.3g}, {self.beta:.3g})"
+
+    @property
+    def informative(self) -> BetaPrior:
+        """The grade-capped Beta (itself)."""
+        return self
+
+    @property
+    def robust_weight(self) -> float:
+        """Weight of a weakly informative component: none."""
+        return 0.0
+
+    @property
+    def components(self) -> tuple[tuple[float, float, float], ...]:
+        """(weight, alpha, beta) per component."""
+        return ((1.0, self.alpha, self.beta),)
+
+    def cdf(self, x) -> np.ndarray:
+        return special.betainc(self.alpha, self.beta, np.asarray(x, dtype=float))
+
+    def logpdf(self, x) -> np.ndarray:
+        return _beta_logpdf(np.asarray(x, dtype=float), self.alpha, self.beta)
+
+    def update(self, events: int, total: int) -> BetaPrior:
+        """The conjugate posterior after ``events`` of ``total``."""
+        return BetaPrior(
+            self.alpha + events, self.beta + total - events, self.sources, method="posterior", capped=self.capped
+        )
+
+
+WEAK_COMPONENT: tuple[float, float] = (1.0, 1.0)
+"""The weakly informative component of every robust prior: Beta(1, 1) (see priors/grades.yaml for why)."""
+
+
+def _beta_logpdf(x: np.ndarray, a: float, b: float) -> np.ndarray:
+    return special.xlogy(a - 1, x) + special.xlog1py(b - 1, -x) - special.betaln(a, b)
+
+
+@dataclass(frozen=True)
+class BetaMixture:
+    """A robust prior (or its posterior): ``sum_k weights[k] * Beta(alphas[k], betas[k])``.
+
+    Component 0 is the informative (grade-capped, possibly updated) Beta; component 1 the weakly informative one.
+    """
+
+    weights: tuple[float, ...]
+    alphas: tuple[float, ...]
+    betas: tuple[float, ...]
+    sources: tuple[str, ...]
+    method: str = "robust"
+    capped: bool = False
+
+    @classmethod
+    def robust(cls, prior: BetaPrior, robust_weight: float, weak: tuple[float, float] = WEAK_COMPONENT) -> BetaMixture:
+        if not 0 < robust_weight < 1:
+            raise ValueError("robust_weight must lie strictly between 0 and 1")
+        return cls(
+            weights=(1.0 - robust_weight, robust_weight),
+            alphas=(prior.alpha, weak[0]),
+            betas=(prior.beta, weak[1]),
+            sources=prior.sources,
+            capped=prior.capped,
+        )
+
+    @property
+    def informative(self) -> BetaPrior:
+        """The informative (seed) component alone."""
+        return BetaPrior(self.alphas[0], self.betas[0], self.sources, method="informative", capped=self.capped)
+
+    def describe(self) -> str:
+        """``0.63 x Beta(37.8, 3.15) + 0.37 x Beta(1, 1)``."""
+        return " + ".join(f"{w:.2f} x Beta({a:.3g}, {b:.3g})" for w, a, b in self.components)
+
+    @property
+    def seed_weight(self) -> float:
+        """Weight of the informative component (what the seed keeps)."""
+        return float(self.weights[0])
+
+    @property
+    def robust_weight(self) -> float:
+        return float(1.0 - self.weights[0])
+
+    @property
+    def components(self) -> tuple[tuple[float, float, float], ...]:
+        return tuple(zip(self.weights, self.alphas, self.betas, strict=True))
+
+    @property
+    def mean(self) -> float:
+        return float(sum(w * a / (a + b) for w, a, b in self.components))
+
+    @property
+    def ess(self) -> float:
+        """Effective sample size of the informative component (the robust mixture has no single one)."""
+        return self.alphas[0] + self.betas[0]
+
+    def cdf(self, x) -> np.ndarray:
+        x = np.asarray(x, dtype=float)
+        return sum(w * special.betainc(a, b, x) for w, a, b in self.components)
+
+    def logpdf(self, x) -> np.ndarray:
+        x = np.asarray(x, dtype=float)
+        terms = np.stack([np.log(w) + _beta_logpdf(x, a, b) for w, a, b in self.components if w > 0])
+        return special.logsumexp(terms, axis=0)
+
+    def responsibilities(self, x) -> np.ndarray:
+        """P(component k | p = x), shape (n_components, *x.shape)."""
+        x = np.asarray(x, dtype=float)
+        terms = np.stack(
+            [np.log(w) + _beta_logpdf(x, a, b) if w > 0 else np.full(x.shape, -np.inf) for w, a, b in self.components]
+        )
+        return np.exp(terms - special.logsumexp(terms, axis=0))
+
+    def interval(self, mass: float = INTERVAL) -> tuple[float, float]:
+        tail = (1 - mass) / 2
+        return self.ppf(tail), self.ppf(1 - tail)
+
+    def ppf(self, q: float) -> float:
+        """Quantile by bisection on the mixture cdf (60 halvings: below 1e-17)."""
+        lo, hi = 0.0, 1.0
+        for _ in range(60):
+            mid = 0.5 * (lo + hi)
+            if float(self.cdf(mid)) < q:
+                lo = mid
+            else:
+                hi = mid
+        return 0.5 * (lo + hi)
+
+    def draw(self, rng: np.random.Generator, size) -> np.ndarray:
+        """Draws: a component by weight, then that component's Beta."""
+        shape = (size,) if isinstance(size, (int, np.integer)) else tuple(size)
+        comp = rng.choice(len(self.weights), size=shape, p=np.asarray(self.weights) / sum(self.weights))
+        a = np.asarray(self.alphas)[comp]
+        b = np.asarray(self.betas)[comp]
+        return rng.beta(a, b)
+
+    def update(self, events: int, total: int) -> BetaMixture:
+        """The exact posterior after ``events`` of ``total`` (a Beta mixture is conjugate to the Binomial):
+        component k becomes Beta(a_k + events, b_k + total - events) with weight proportional to
+        w_k * B(a_k + events, b_k + total - events) / B(a_k, b_k), its Beta-Binomial marginal likelihood (the
+        binomial coefficient is common to all components and cancels)."""
+        k, n = int(events), int(total)
+        logw = np.array(
+            [
+                (np.log(w) if w > 0 else -np.inf) + special.betaln(a + k, b + n - k) - special.betaln(a, b)
+                for w, a, b in self.components
+            ]
+        )
+        w = np.exp(logw - special.logsumexp(logw))
+        return BetaMixture(
+            weights=tuple(float(v) for v in w),
+            alphas=tuple(a + k for a in self.alphas),
+            betas=tuple(b + n - k for b in self.betas),
+            sources=self.sources,
+            method="posterior",
+            capped=self.capped,
+        )
+
+    def scipy(self):  # pragma: no cover - no frozen scipy mixture; kept for interface parity
+        raise NotImplementedError("a Beta mixture has no frozen scipy.stats distribution; use cdf/logpdf/draw")
+
+    def pymc(self, name: str, **kwargs):
+        """A ``pymc.Mixture`` of Betas (call inside a ``pm.Model`` context); PyMC gives it the Betas' log-odds
+        transform, so NUTS samples it on the logit scale like a single Beta."""
+        import pymc as pm
+
+        return pm.Mixture(
+            name,
+            w=np.asarray(self.weights),
+            comp_dists=[pm.Beta.dist(alpha=a, beta=b) for a, b in zip(self.alphas, self.betas, strict=True)],
+            **kwargs,
+        )
+
+
+Prior = BetaPrior | BetaMixture
+"""A parameter's prior: a plain Beta, or a robust Beta mixture (same interface: mean, interval, cdf, logpdf,
+draw, update, components, informative, robust_weight, pymc)."""
+
+
+def prior_from_attrs(attrs) -> Prior:
+    """Rebuild a parameter's prior from the attrs a saved update writes (``outcomes.update.tree``)."""
+    a, b = float(attrs["prior_alpha"]), float(attrs["prior_beta"])
+    plain = BetaPrior(a, b, (str(attrs.get("parameter", "")),))
+    r = float(attrs.get("prior_robust_weight", 0.0))
+    if r <= 0:
+        return plain
+    return BetaMixture.robust(plain, r, (float(attrs["prior_weak_alpha"]), float(attrs["prior_weak_beta"])))
 
 
 @dataclass(frozen=True)
@@ -130,10 +328,12 @@ class Priors:
 
     version: str
     records: dict[str, BetaPrior]
-    parameters: dict[str, BetaPrior]
+    parameters: dict[str, Prior]
+    """Per model parameter: the robust mixture (``robust=True``), or the plain capped Beta."""
     effects: dict[str, EffectPrior]
     cap_scale: float | None = 1.0
     registry: Registry | None = field(default=None, compare=False, repr=False)
+    robust: bool = True
 
 
 # --- maximum entropy ------------------------------------------------------------------------------------
@@ -364,12 +564,28 @@ def pool(priors: list[BetaPrior]) -> BetaPrior:
     )
 
 
-def elicit(registry: Registry, *, cap_scale: float | None = 1.0, use_cache: bool = True) -> Priors:
-    """Every record, parameter and effect of a registry -> priors.
+def robust_weight(registry: Registry, parameter: str, records: dict[str, BetaPrior]) -> float:
+    """Weight of the weakly informative component for a parameter: the grades' ``robust_weight`` of its records
+    in use, weighted by each record's capped effective sample size (the share of the pooled prior it makes)."""
+    used = registry.records_for(parameter)
+    ess = np.array([records[r.id].ess for r in used])
+    weights = np.array([registry.grades[r.grade].robust_weight for r in used])
+    return float(np.sum(ess * weights) / np.sum(ess))
+
+
+def robustify(prior: BetaPrior, weight: float) -> Prior:
+    """The robust prior of one parameter (the plain Beta when ``weight`` is 0)."""
+    return prior if weight <= 0 else BetaMixture.robust(prior, weight)
+
+
+def elicit(registry: Registry, *, cap_scale: float | None = 1.0, use_cache: bool = True, robust: bool = True) -> Priors:
+    """Every record, parameter and effect of a registry -> priors (robust mixtures unless ``robust=False``).
 
     A record becomes a Beta prior (counts: the Jeffreys posterior; a range: the maximum-entropy Beta with the
     stated mass inside; a point: the grade's effective sample size), capped at its grade's effective sample
-    size; the records in use for one parameter are pooled; an effect becomes a Normal prior on log(odds ratio).
+    size; the records in use for one parameter are pooled; with ``robust`` the pooled Beta is mixed with a
+    weakly informative Beta(1, 1) at the grades' ``robust_weight`` (Schmidli et al. 2014), so that trial data
+    that disagree with the seed win; an effect becomes a Normal prior on log(odds ratio).
 
     Parameters
     ----------
@@ -378,6 +594,8 @@ def elicit(registry: Registry, *, cap_scale: float | None = 1.0, use_cache: bool
         Multiply every grade's cap by this (``None``: no caps), for sensitivity analyses.
     use_cache : bool
         Use the shipped and the user cache of maximum-entropy results.
+    robust : bool
+        Robust mixture priors (default) or the plain capped Betas (the seed's own view).
 
     Returns
     -------
@@ -387,9 +605,9 @@ def elicit(registry: Registry, *, cap_scale: float | None = 1.0, use_cache: bool
     Examples
     --------
     >>> import outcomes as oc
-    >>> priors = oc.elicit(oc.load_registry())
-    >>> prior = priors.parameters["fusion.solid_fusion"]
-    >>> prior.alpha + prior.beta <= 15 + 40  # the guideline's range is capped at the very_low grade's 15
+    >>> plain = oc.elicit(oc.load_registry(), robust=False)
+    >>> prior = plain.parameters["fusion.solid_fusion"]
+    >>> round(prior.alpha + prior.beta) <= 15 + 40  # capped: very_low 15 plus low 40
     True
     """
     if cap_scale is not None and not cap_scale > 0:
@@ -410,7 +628,10 @@ def elicit(registry: Registry, *, cap_scale: float | None = 1.0, use_cache: bool
     records = {
         r.id: elicit_record(r, registry.grades[r.grade], cap_scale=cap_scale, maxent=_maxent) for r in registry.records
     }
-    parameters = {p: pool([records[r.id] for r in registry.records_for(p)]) for p in registry.parameters}
+    pooled = {p: pool([records[r.id] for r in registry.records_for(p)]) for p in registry.parameters}
+    parameters: dict[str, Prior] = (
+        {p: robustify(b, robust_weight(registry, p, records)) for p, b in pooled.items()} if robust else dict(pooled)
+    )
     effects = {e.id: elicit_effect(e, registry.grades[e.grade], cap_scale=cap_scale) for e in registry.used_effects}
     return Priors(
         version=registry.version,
@@ -419,6 +640,7 @@ def elicit(registry: Registry, *, cap_scale: float | None = 1.0, use_cache: bool
         effects=effects,
         cap_scale=cap_scale,
         registry=registry,
+        robust=robust,
     )
 
 

@@ -65,7 +65,7 @@ _EFFECT_REQUIRED = (
 )
 _EFFECT_OPTIONAL = ("low", "high", "mass", "n", "also_cites", "informed_by", "use")
 _SOURCE_FIELDS = ("title", "container", "year", "design", "n", "population", "note", "authors")
-_GRADE_FIELDS = ("description", "cap", "point_ess", "effect_min_sd")
+_GRADE_FIELDS = ("description", "cap", "point_ess", "effect_min_sd", "robust_weight")
 
 SPECIAL_FILES = {
     "bibliography.yaml": "sources",
@@ -111,6 +111,9 @@ class Grade:
     cap: float
     point_ess: float
     effect_min_sd: float
+    robust_weight: float
+    """Weight of the weakly informative component of a robust prior (``outcomes.elicit``): the prior probability
+    that this grade's evidence does not describe the patient at all (Schmidli et al. 2014)."""
 
 
 class _Cited:
@@ -434,8 +437,11 @@ def _parse_grades(data: Any, file: Path, problems: Problems) -> dict[str, Grade]
                 problems.add(file, where, k, f"must be a positive number, got {quote(v)}")
             else:
                 nums[k] = float(v)
-        if len(nums) == 3:
-            out[str(name)] = Grade(name=str(name), description=str(g["description"]), **nums)
+        rw = g["robust_weight"]
+        if not _is_number(rw) or not 0 <= rw < 1:
+            problems.add(file, where, "robust_weight", f"must be a number in [0, 1), got {rw!r}")
+        if len(nums) == 3 and _is_number(rw) and 0 <= rw < 1:
+            out[str(name)] = Grade(name=str(name), description=str(g["description"]), robust_weight=float(rw), **nums)
     if ASSUMPTION not in out and not any(p.file == str(file) for p in problems.items):
         problems.add(file, None, "grades", "must define the grade 'assumption'")
     return out

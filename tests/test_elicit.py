@@ -228,19 +228,20 @@ def test_cap_scale_scales_the_cap(registry):
 
 
 def test_counts_record_uses_jeffreys_before_the_cap(registry, capped, uncapped):
-    r = registry.record("fusion_solid_fischgrund")  # 82% of 35, grade low (cap 40)
-    k = 0.82 * 35
-    p = capped.records[r.id]
-    assert p.method == "counts" and not p.capped
-    assert (p.alpha, p.beta) == (pytest.approx(k + 0.5), pytest.approx(35 - k + 0.5))
+    r = registry.record("fusion_improved_herkowitz")  # 96% of 25, grade very_low (cap 15)
+    k = 0.96 * 25
+    raw, p = uncapped.records[r.id], capped.records[r.id]
+    assert raw.method == "counts" and not raw.capped
+    assert (raw.alpha, raw.beta) == (pytest.approx(k + 0.5), pytest.approx(25 - k + 0.5))
+    assert p.capped and p.ess == pytest.approx(registry.grades["very_low"].cap) and p.mean == pytest.approx(raw.mean)
     # a large study is counted the same way, then capped at its grade's cap with the Jeffreys mean
-    big = registry.record("population_neuropathic_paindetect")  # 37% of 7772, grade low
-    k = 0.37 * 7772
+    big = registry.record("population_neuropathic_paindetect")  # 37% of about 8000, grade low
+    k = 0.37 * 8000
     raw, cp = uncapped.records[big.id], capped.records[big.id]
-    assert (raw.alpha, raw.beta) == (pytest.approx(k + 0.5), pytest.approx(7772 - k + 0.5))
+    assert (raw.alpha, raw.beta) == (pytest.approx(k + 0.5), pytest.approx(8000 - k + 0.5))
     assert cp.capped and cp.ess == pytest.approx(registry.grades["low"].cap)
-    assert cp.mean == pytest.approx((k + 0.5) / 7773)
-    assert cp.uncapped_ess == pytest.approx(7773)
+    assert cp.mean == pytest.approx((k + 0.5) / 8001)
+    assert cp.uncapped_ess == pytest.approx(8001)
 
 
 def test_point_record_gets_the_grade_point_ess(registry, capped):
@@ -259,12 +260,12 @@ def test_point_record_gets_the_grade_point_ess(registry, capped):
 
 
 def test_pooling_adds_pseudo_counts(capped):
-    solid = capped.parameters["fusion.solid_fusion"]
+    solid = capped.parameters["fusion.solid_fusion"].informative  # the robust prior's grade-capped component
     parts = [capped.records["fusion_solid_guideline"], capped.records["fusion_solid_fischgrund"]]
     assert solid.alpha == pytest.approx(sum(p.alpha for p in parts))
     assert solid.beta == pytest.approx(sum(p.beta for p in parts))
     assert set(solid.sources) == {"fusion_solid_guideline", "fusion_solid_fischgrund"}
-    assert solid.capped and solid.method == "pooled"
+    assert solid.capped
     # a single record is its own parameter prior; a record not in use informs nothing
     assert capped.parameters["fusion.reoperation"] == capped.records["fusion_reoperation_assumption"]
     for p in capped.parameters.values():

@@ -109,12 +109,14 @@ def _expected_02() -> list[str]:
         "InputError with",
         "field 'outcome'",
         "field 'point'",
+        "robust prior 0.",
+        "the seed kept weight",
     ]
 
 
 def _expected_03() -> list[str]:
     return [
-        "ILLUSTRATIVE",
+        "REAL, CITED COUNTS",
         "method exact",
         "Method mcmc",
         "ess_bulk",

@@ -118,10 +118,12 @@ def test_seed_values_parsed(seed):
     r = seed.record("fusion_solid_guideline")
     assert (r.low, r.high, r.point, r.n, r.mass, r.grade) == (0.92, 0.95, None, None, 0.9, "very_low")
     assert r.cited() == "92-95%"
-    r = seed.record("fusion_solid_fischgrund")
-    assert (r.point, r.n, r.grade) == (0.82, 35, "low")
-    assert r.cited() == "82% (n=35)"
-    assert seed.record("population_neuropathic_paindetect").n == 7772
+    r = seed.record("fusion_solid_fischgrund")  # no n: 82% of 35 was impossible and the arm size was not read
+    assert (r.point, r.n, r.grade) == (0.82, None, "very_low")
+    assert r.cited() == "82%"
+    assert seed.record("population_neuropathic_paindetect").n == 8000  # the abstract's 'approximately 8000'
+    e = seed.effect("effect_neuropathic_features")  # positive likelihood ratio of painDETECT: 0.85 / (1 - 0.80)
+    assert e.odds_ratio == pytest.approx(0.85 / 0.20) and e.source == "freynhagen_2006_paindetect"
     assert seed.grades["very_low"].cap == 15 and seed.grades["assumption"].point_ess == 4
     e = seed.effect("effect_age_complication")
     assert (e.reference, e.per, e.odds_ratio) == (60.0, 10.0, 1.2)
@@ -134,7 +136,7 @@ def test_seed_values_parsed(seed):
 
 def test_sources_and_citations(seed):
     s = seed.sources["fischgrund_1997"]
-    assert s.year == 1997 and s.n == 76
+    assert s.year == 1997 and s.n is None  # the number randomised could not be read in the primary source
     assert s.citation().startswith("Fischgrund JS") and "(1997)" in s.citation()
     assert ASSUMPTION not in seed.sources
 
@@ -236,7 +238,11 @@ def test_broken_bibliography_is_one_line_on_the_command_line(name, mutate_regist
 
 def test_all_problems_reported_at_once(registry_copy, edit_file):
     edit_file(registry_copy / "fusion.yaml", "low: 0.92", "low: 1.2")
-    edit_file(registry_copy / "decompression.yaml", "grade: very_low", "grade: dubious")
+    edit_file(
+        registry_copy / "decompression.yaml",
+        "source: praxis_fusion_necessity_2025\n    grade: very_low",
+        "source: praxis_fusion_necessity_2025\n    grade: dubious",
+    )
     edit_file(registry_copy / "effects.yaml", "covariate: smoker", "covariate: coffee")
     with pytest.raises(InputError) as info:
         load_registry(registry_copy)

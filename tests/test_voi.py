@@ -35,7 +35,9 @@ def toy():
 @pytest.fixture(scope="module")
 def shipped():
     registry = load_registry()
-    priors = elicit(registry)
+    # the plain capped Betas: with the robust mixtures (issue 14) the seed view's harms are so uncertain that EVPI
+    # keeps rising with the weight up to 5, so the flip-point property below is checked on the plain priors
+    priors = elicit(registry, robust=False)
     profile = load_profile(None)
     draws = prior_draws(priors, 2000, 3)
     return registry, priors, profile, core.NetBenefitModel.from_draws(draws, profile.covariates(), priors)
@@ -247,7 +249,7 @@ def hand_tree(priors, data, *, chains=2, draws=1000, seed=0, groups=True):
     rng = np.random.default_rng(seed)
     post, lp = {}, {}
     for k in PARAMETERS:
-        b = priors.parameters[k]
+        b = priors.parameters[k].informative  # the grade-capped Beta (the robust prior's seed component)
         a_, b_ = b.alpha, b.beta
         if k in data:
             a_, b_ = a_ + data[k][0], b_ + data[k][1] - data[k][0]

@@ -91,6 +91,8 @@ def run(args: argparse.Namespace) -> int:
         file=out,
     )
     _print_populations(spec, out)
+    for s in data.unused:
+        print(f"  not used (use = no): {s.label} {s.events}/{s.total} ({s.design}, {s.time_frame})", file=out)
     method = "exact" if args.method == "exact" or (args.method == "auto" and spec.exact_ok) else "mcmc"
     if method == "mcmc" and args.method == "auto":
         print(f"MCMC needed: {spec.exact_reason}", file=out)

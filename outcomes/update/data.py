@@ -20,7 +20,14 @@ Required columns:
 
 Optional columns:
 
-* ``note`` -- free text (e.g. how the counts were read off the paper, or that they are illustrative);
+* ``note`` -- free text (e.g. how the counts were read off the paper);
+* provenance (``PROVENANCE_COLUMNS``, kept verbatim in ``Study.provenance``): ``outcome_definition`` (the
+  source's own definition of the outcome and how it maps onto the model's), ``source_text`` (the sentence the
+  count was read from), ``read_at`` (where it was read: a journal page, an abstract, a table) and
+  ``verification`` (``read``: events and total are in the source text; ``derived``: computed exactly from a
+  read percentage and a read denominator, the computation in ``note``);
+* ``use`` -- ``yes`` (default when absent or empty) or ``no``: a row with ``use`` = ``no`` is validated and kept
+  in ``StudyData.unused`` (e.g. a 5-year count beside a 2-year model) but never enters the update;
 * any covariate of the decision model (``age``, ``instability``, ``prior_surgeries``, ...) -- the
   *mean* value of that covariate in the study population (a share for 0/1 covariates). An empty cell or an
   absent column means the study population is the **reference population** of every effect on that
@@ -54,7 +61,10 @@ REQUIRED_COLUMNS: tuple[str, ...] = (
     "design",
     "citation",
 )
-OPTIONAL_COLUMNS: tuple[str, ...] = ("note",)
+PROVENANCE_COLUMNS: tuple[str, ...] = ("outcome_definition", "source_text", "read_at", "verification")
+VERIFICATIONS: tuple[str, ...] = ("read", "derived")
+USE_VALUES: tuple[str, ...] = ("yes", "no")
+OPTIONAL_COLUMNS: tuple[str, ...] = ("note", *PROVENANCE_COLUMNS, "use")
 DESIGNS: tuple[str, ...] = ("rct", "cohort", "registry", "case_series", "case_control", "other")
 
 
@@ -73,6 +83,9 @@ class Study:
     line: int
     note: str = ""
     covariates: dict[str, float] = field(default_factory=dict)
+    provenance: dict[str, str] = field(default_factory=dict)
+    """``PROVENANCE_COLUMNS`` present in the file, verbatim."""
+    use: bool = True
 
     @property
     def parameter(self) -> str:
@@ -88,6 +101,8 @@ class StudyData:
     path: Path
     studies: tuple[Study, ...]
     data_hash: str
+    unused: tuple[Study, ...] = ()
+    """Valid rows marked ``use`` = ``no``: shown, never fitted."""
 
     @property
     def parameters(self) -> tuple[str, ...]:
@@ -221,6 +236,13 @@ def parse_studies(raw: bytes, path: Path | str = "<data>", model: DecisionModel 
                 )
                 continue
             covs[cov] = v
+        if r.get("verification") and r["verification"] not in VERIFICATIONS:
+            problems.add(
+                file, where, "verification", f"unknown {r['verification']!r}; allowed: {', '.join(VERIFICATIONS)}"
+            )
+        use = r.get("use") or "yes"
+        if use not in USE_VALUES:
+            problems.add(file, where, "use", f"unknown {use!r}; allowed: {', '.join(USE_VALUES)} (empty means yes)")
         key = (r["study_id"], f"{strategy}.{outcome}")
         if r["study_id"] and key in seen:
             problems.add(
@@ -246,10 +268,19 @@ def parse_studies(raw: bytes, path: Path | str = "<data>", model: DecisionModel 
                 line=line,
                 note=r.get("note", ""),
                 covariates=covs,
+                provenance={c: r[c] for c in PROVENANCE_COLUMNS if c in r},
+                use=use == "yes",
             )
         )
     problems.raise_if_any()
-    return StudyData(path=path, studies=tuple(studies), data_hash=data_hash(raw))
+    if not any(s.use for s in studies):
+        raise InputError(file, None, "use", "every row is marked use = no; allowed: at least one row in use")
+    return StudyData(
+        path=path,
+        studies=tuple(s for s in studies if s.use),
+        data_hash=data_hash(raw),
+        unused=tuple(s for s in studies if not s.use),
+    )
 
 
 def load_studies(path: Path | str, model: DecisionModel | None = None) -> StudyData:
