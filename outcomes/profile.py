@@ -44,14 +44,6 @@ def shipped_profiles() -> dict[str, Path]:
     return shipped_files("profiles")
 
 
-def _quote(v: Any, limit: int = 60) -> str:
-    """A value for an error message, bounded in length (a hostile value is never echoed whole)."""
-    if isinstance(v, (dict, list, tuple)):
-        return f"a {type(v).__name__} of {len(v)} items"
-    r = repr(v)
-    return r if len(r) <= limit else r[: limit - 3] + "..."
-
-
 @dataclass(frozen=True)
 class Profile:
     """A validated patient profile. Field values are attributes (``profile.age``) and ``profile.values``."""
@@ -117,10 +109,10 @@ def parse_profile(data: Any, file: str = "<profile>", model: DecisionModel | Non
             problems.add(file, None, str(k)[:40], "unknown field; allowed: " + ", ".join(names))
     label = data.get("label")
     if not isinstance(label, str) or not label.strip() or len(label) > 200:
-        problems.add(file, None, "label", f"got {_quote(label)}; allowed: text (a short name for this profile)")
+        problems.add(file, None, "label", f"got {quote(label)}; allowed: text (a short name for this profile)")
     notes = data.get("notes", "")
     if not isinstance(notes, str) or len(notes) > MAX_TEXT:
-        problems.add(file, None, "notes", f"got {_quote(notes)}; allowed: text of at most {MAX_TEXT} characters")
+        problems.add(file, None, "notes", f"got {quote(notes)}; allowed: text of at most {MAX_TEXT} characters")
     values: dict[str, Any] = {}
     for name, f in fields.items():
         if name not in data:

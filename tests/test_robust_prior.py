@@ -9,16 +9,19 @@ import numpy as np
 import pytest
 from scipy import integrate, special, stats
 
+from outcomes.declaration import default_model
 from outcomes.draws import prior_draws
 from outcomes.elicit import WEAK_COMPONENT, BetaMixture, BetaPrior, elicit, robust_weight
 from outcomes.errors import InputError
-from outcomes.registry import PARAMETERS, load_registry
+from outcomes.registry import load_registry
 from outcomes.update import fit, load_studies
 from outcomes.update.conflict import conflict_table, tail_probability_mixture
 from outcomes.update.data import parse_studies
 from outcomes.update.exact import posterior_prior
 from outcomes.update.spec import build_spec, p_name
 from outcomes.update.tree import seed_weight_from_draws
+
+PARAMETERS = default_model().parameters
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADER = "study_id,strategy,outcome,events,total,time_frame,design,citation"

@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from outcomes.declaration import default_model
 from outcomes.errors import InputError
-from outcomes.model import TIME_FRAME
 from outcomes.update import load_studies
 from outcomes.update.data import PROVENANCE_COLUMNS, parse_studies
+
+TIME_FRAME = default_model().time_frame
 
 ROOT = Path(__file__).resolve().parent.parent
 VERIFIED = ROOT / "studies" / "verified_trials.csv"
