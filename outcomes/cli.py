@@ -98,9 +98,28 @@ def _cmd_report(args: argparse.Namespace) -> int:
             step=progress,
             allow_failed=args.allow_failed,
             cli=True,
+            data=args.data,
+            prior_only=args.prior_only,
         )
+        extra: tuple[dict, ...] = ()
+        if decision.evidence == "trials":  # beside it, what the guideline summary alone would say
+            from outcomes.report.evidence import comparison_section
+
+            seed_view = compare(
+                decision.profile,
+                registry=decision.registry,
+                weight=args.weight,
+                n_draws=args.draws,
+                seed=args.seed,
+                cli=True,
+                prior_only=True,
+            )
+            extra = (comparison_section(decision, seed_view),)
         written = write_report_atomically(
-            out, lambda folder: build_report(ReportInputs(decision, section_makers=(_voi_section,)), folder, progress)
+            out,
+            lambda folder: build_report(
+                ReportInputs(decision, extra_sections=extra, section_makers=(_voi_section,)), folder, progress
+            ),
         )
     finally:
         progress.close()
@@ -135,6 +154,8 @@ def _cmd_charts(args: argparse.Namespace) -> int:
             n_draws=args.draws,
             seed=args.seed,
             allow_failed=args.allow_failed,
+            data=args.data,
+            prior_only=args.prior_only,
         )
         progress("charts")
         written = write_report_atomically(Path(args.out), lambda folder: build_batch(decisions, names, folder))

@@ -149,6 +149,14 @@ def load_posterior_draws(path: Path | str, registry: Registry, *, allow_failed: 
             f"cannot be read as netCDF ({type(exc).__name__}); "
             "allowed: a posterior .nc file written by 'outcomes update'",
         ) from None
+    return draws_from_tree(tree, registry, allow_failed=allow_failed, source=str(path))
+
+
+def draws_from_tree(
+    tree: xr.DataTree, registry: Registry, *, allow_failed: bool = False, source: str = "<update result>"
+) -> xr.Dataset:
+    """Draws of the usual shape from an update result (``outcomes.update.fit``), in memory or read from a file."""
+    path = source
     attrs = dict(tree.attrs)
     if "posterior" not in tree.children:
         raise InputError(str(path), None, "posterior", "group is missing; allowed: a file written by 'outcomes update'")
@@ -188,6 +196,7 @@ def load_posterior_draws(path: Path | str, registry: Registry, *, allow_failed: 
         effect_ids=effect_ids,
         data_hash=str(attrs.get("data_hash", "")),
         posterior_file=str(path),
+        data_file=str(attrs.get("data_file", "")),
         diagnostics_status=str(attrs.get("diagnostics_status", "ok")),
     )
     return ds

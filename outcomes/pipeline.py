@@ -11,6 +11,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import xarray as xr
 
@@ -37,6 +38,13 @@ class Decision:
     simulation: xr.Dataset
     summary: DecisionSummary
     posterior_file: str | None = None
+    evidence: str = "prior"
+    """Where the numbers come from: ``"trials"`` (the priors updated with study data by the exact conjugate
+    update), ``"posterior"`` (a posterior file), ``"seed"`` (the cited rates alone, as the guideline summary
+    gives them: plain capped priors), or ``"prior"`` (the robust priors, no study data)."""
+    data_file: str | None = None
+    conflicts: Any = None
+    """The prior-data conflict table of the study data (``outcomes.update.conflict``), when data were used."""
 
     @property
     def model(self):
@@ -117,8 +125,16 @@ def compare(
     allow_failed: bool = False,
     step: Callable[[str], None] | None = None,
     cli: bool = False,
+    data: Any = "default",
+    prior_only: bool = False,
 ) -> Decision:
     """Compare every strategy for one patient profile: registry -> priors -> draws -> simulation -> summary.
+
+    By default the cited rates (robust priors) are updated with the shipped verified study data
+    (``studies/verified_trials.csv``, for the shipped registry) by the exact conjugate update, so the numbers
+    follow the trials where they disagree with the seed; ``prior_only=True`` gives the seed view (the cited
+    rates alone), ``data=None`` the robust priors with no data, ``data=PATH`` other study counts, and
+    ``posterior=PATH`` a posterior written by ``outcomes update`` (e.g. an MCMC fit).
 
     Parameters
     ----------
@@ -134,6 +150,12 @@ def compare(
         Parameter draws, random seed (same seed, same numbers), simulated patients per draw.
     allow_failed : bool
         Use a posterior whose fit failed its diagnostics (every output is then stamped as failing).
+    data : path, name, StudyData, None or "default"
+        Study counts to update the priors with (exact path only; a model that needs MCMC is refused with the
+        command to run instead). ``"default"``: the shipped verified trials for the shipped registry, none for
+        another registry.
+    prior_only : bool
+        The seed view: the cited rates alone, as the guideline summary gives them.
     step : callable, optional
         ``step(name)`` is called as each stage starts (for a progress display).
 
@@ -169,16 +191,28 @@ def compare(
         prof = profile
     else:
         prof = load_profile(profile, model=reg.model)
+    if prior_only and posterior is not None:
+        raise InputError(name_of("prior_only", "--prior-only", cli), None, None, "cannot be combined with a posterior")
     step("priors")
-    priors = elicit(reg)
+    priors = elicit(reg, robust=not prior_only)
     step("draws")
+    conflicts = None
+    data_file = None
+    if data == "default":
+        data = default_study_data(reg) if posterior is None and not prior_only else None
     if posterior is not None:
         draws = load_posterior_draws(posterior, reg, allow_failed=allow_failed)
-        if draws.sizes["draw"] > n_draws:  # thin evenly to the requested number of draws
-            stride = draws.sizes["draw"] / n_draws
-            draws = draws.isel(draw=[int(i * stride) for i in range(n_draws)])
+        evidence = "posterior"
+    elif data is not None and not prior_only:
+        draws, conflicts, data_file = _exact_update(data, priors, reg)
+        evidence = "trials"
     else:
         draws = prior_draws(priors, n_draws, seed)
+        evidence = "seed" if prior_only else "prior"
+    if draws.sizes["draw"] > n_draws:  # thin evenly to the requested number of draws
+        stride = draws.sizes["draw"] / n_draws
+        draws = draws.isel(draw=[int(i * stride) for i in range(n_draws)])
+    draws.attrs["evidence"] = evidence
     step("simulate")
     sim = simulate(draws, prof, n_patients=n_patients, seed=seed)
     step("summarize")
@@ -191,7 +225,52 @@ def compare(
         simulation=sim,
         summary=summary,
         posterior_file=str(posterior) if posterior is not None else None,
+        evidence=evidence,
+        data_file=data_file,
+        conflicts=conflicts,
     )
+
+
+def name_of(arg: str, option: str, cli: bool) -> str:
+    return f"option {option}" if cli else f"argument {arg}"
+
+
+def default_study_data(registry: Registry) -> Path | None:
+    """The shipped verified study data, for the shipped registry only (another registry has its own evidence)."""
+    from outcomes.registry import default_registry_path
+    from outcomes.shipped import shipped_files
+
+    if Path(registry.path).resolve() != default_registry_path():
+        return None
+    return shipped_files("studies").get(DEFAULT_STUDIES)
+
+
+DEFAULT_STUDIES = "verified_trials"
+"""The shipped study file the default report is updated with (``studies/verified_trials.csv``)."""
+
+
+def _exact_update(data: Any, priors: Priors, registry: Registry) -> tuple[xr.Dataset, Any, str]:
+    """The priors updated with the study counts by the exact conjugate path (no PyMC), as draws."""
+    from outcomes.draws import draws_from_tree
+    from outcomes.update import fit
+    from outcomes.update.conflict import conflict_table
+    from outcomes.update.data import StudyData, load_studies
+    from outcomes.update.spec import build_spec
+
+    studies = data if isinstance(data, StudyData) else load_studies(data, registry.model)
+    spec = build_spec(studies, priors, "none")
+    if not spec.exact_ok:
+        raise InputError(
+            str(studies.path),
+            None,
+            None,
+            f"needs an MCMC fit ({spec.exact_reason}); run 'outcomes update --data {studies.path} --out "
+            "posterior.nc' and pass the posterior instead",
+        )
+    tree = fit(studies, priors, pooling="none", method="exact")
+    draws = draws_from_tree(tree, registry, source=str(studies.path))
+    draws.attrs["origin"] = "posterior"
+    return draws, conflict_table(tree), str(studies.path)
 
 
 decide = compare

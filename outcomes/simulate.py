@@ -308,6 +308,8 @@ def simulate(
         {
             "evidence_version": draws.attrs.get("evidence_version", "unknown"),
             "origin": draws.attrs.get("origin", "external"),
+            "evidence": draws.attrs.get("evidence", draws.attrs.get("origin", "external")),
+            "data_file": draws.attrs.get("data_file", ""),
             "diagnostics_status": draws.attrs.get("diagnostics_status", "ok"),
             "seed": int(seed),
             "n_patients": int(n_patients),

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -24,6 +25,12 @@ from outcomes.model import DENOMINATOR
 from outcomes.model import net_benefit as _net_benefit
 
 INTERVAL = 0.90
+EVIDENCE_WORDS = {
+    "trials": "cited rates updated with the verified trial data",
+    "posterior": "posterior from study data",
+    "seed": "SEED VIEW: the cited rates alone, as the guideline summary gives them",
+    "prior": "cited rates (robust priors), no study data",
+}
 DEFAULT_WEIGHT = 1.0
 DEFAULT_WEIGHTS = np.round(np.linspace(0.0, 5.0, 201), 6)
 
@@ -39,6 +46,8 @@ class Provenance:
     profile_label: str = ""
     profile_digest: str = ""
     diagnostics_status: str = "ok"
+    evidence: str = ""
+    data_file: str = ""
     package_version: str = __version__
 
     @classmethod
@@ -53,6 +62,8 @@ class Provenance:
             profile_label=str(attrs.get("profile_label", "")),
             profile_digest=str(attrs.get("profile_digest", "")),
             diagnostics_status=str(attrs.get("diagnostics_status", "ok")),
+            evidence=str(attrs.get("evidence", "")),
+            data_file=str(attrs.get("data_file", "")),
         )
 
     def line(self) -> str:
@@ -60,6 +71,10 @@ class Provenance:
             f"Time frame: {self.time_frame}; evidence version {self.evidence_version}; "
             f"{self.origin} draws: {self.n_draws} x {self.n_patients} patients; seed {self.seed}"
         )
+        if self.evidence in EVIDENCE_WORDS:
+            s += f"; {EVIDENCE_WORDS[self.evidence]}"
+            if self.data_file and self.evidence == "trials":
+                s += f" ({Path(self.data_file).name})"
         if self.diagnostics_status != "ok":
             s += f"; FIT DIAGNOSTICS FAILING ({self.diagnostics_status})"
         return s

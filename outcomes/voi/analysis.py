@@ -19,8 +19,7 @@ import numpy as np
 import pandas as pd
 
 from outcomes.declaration import DecisionModel
-from outcomes.draws import DEFAULT_DRAWS, load_posterior_draws, prior_draws
-from outcomes.elicit import elicit
+from outcomes.draws import DEFAULT_DRAWS
 from outcomes.voi.core import (
     DEFAULT_STUDY_SIZES,
     DEFAULT_WEIGHT_RANGE,
@@ -174,28 +173,37 @@ def run_voi(
     caps: bool = True,
     step: Callable[[str], None] | None = None,
     cli: bool = False,
+    data="default",
+    prior_only: bool = False,
+    decision=None,
 ) -> VoiResult:
-    """The full analysis for one profile (``step(name)`` is called as each stage starts)."""
-    from outcomes.pipeline import check_options
-    from outcomes.profile import Profile, load_profile
-    from outcomes.registry import Registry, load_registry
+    """The full analysis for one profile (``step(name)`` is called as each stage starts).
+
+    The draws are those of the one-profile comparison (``outcomes.pipeline.compare``: the same evidence, data and
+    seed options); pass ``decision`` (a ``compare`` result) to reuse its draws instead of recomputing them."""
+    from outcomes.pipeline import check_options, compare
     from outcomes.voi.sensitivity import cap_sensitivity, power_sensitivity
 
     step = step or (lambda name: None)
     check_options(weight, n_draws, seed, cli=cli)
     grid = np.linspace(*DEFAULT_WEIGHT_RANGE) if weights is None else np.asarray(weights, dtype=float)
     step("load")
-    reg = registry if isinstance(registry, Registry) else load_registry(registry)
-    prof = profile if isinstance(profile, Profile) else load_profile(profile, model=reg.model)
-    priors = elicit(reg)
-    step("draws")
-    if posterior is not None:
-        draws = load_posterior_draws(posterior, reg, allow_failed=allow_failed)
-        if draws.sizes["draw"] > n_draws:
-            stride = draws.sizes["draw"] / n_draws
-            draws = draws.isel(draw=[int(i * stride) for i in range(n_draws)])
-    else:
-        draws = prior_draws(priors, n_draws, seed)
+    if decision is None:
+        step("draws")
+        decision = compare(
+            profile,
+            registry=registry,
+            posterior=posterior,
+            weight=weight,
+            n_draws=n_draws,
+            seed=seed,
+            n_patients=1,
+            allow_failed=allow_failed,
+            cli=cli,
+            data=data,
+            prior_only=prior_only,
+        )
+    reg, prof, priors, draws = decision.registry, decision.profile, decision.priors, decision.draws
     covariates = prof.covariates()
     model = NetBenefitModel.from_draws(draws, covariates, priors)
     for t in study_targets or ():

@@ -116,6 +116,8 @@ def run(args: argparse.Namespace) -> int:
                 allow_failed=args.allow_failed,
                 step=progress,
                 cli=True,
+                data=args.data,
+                prior_only=args.prior_only,
             )
         except KeyError as exc:  # an unknown --study-on name
             raise InputError("option --study-on", None, None, f"{exc.args[0]}") from None
