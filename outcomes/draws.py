@@ -32,6 +32,8 @@ def _effect_coords(registry: Registry, effect_ids: list[str]) -> dict:
         "reference": ("effect", np.array([e.reference for e in effects], dtype=float)),
         "per": ("effect", np.array([e.per for e in effects], dtype=float)),
         "targets": ("effect", [";".join(e.targets) for e in effects]),
+        "applies_low": ("effect", np.array([e.applies[0] if e.applies else np.nan for e in effects], dtype=float)),
+        "applies_high": ("effect", np.array([e.applies[1] if e.applies else np.nan for e in effects], dtype=float)),
     }
 
 

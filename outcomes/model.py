@@ -53,6 +53,15 @@ def model_of(profile: Any, model: DecisionModel | None) -> DecisionModel:
     return m
 
 
+def effect_term(value: Any, reference: float, per: float, low: float = np.nan, high: float = np.nan) -> np.ndarray:
+    """How far a covariate value moves an effect: ``(x - reference) / per``, or, for an indicator effect (one
+    level of a categorical effect, ``applies`` = [low, high]), 1 inside the range and 0 outside."""
+    x = np.asarray(value, dtype=float)
+    if np.isfinite(low) and np.isfinite(high):
+        return ((x >= low) & (x <= high)).astype(float)
+    return (x - reference) / per
+
+
 def shift_matrix(draws: xr.Dataset, covariates: Mapping[str, Any]) -> dict[str, np.ndarray]:
     """Per parameter, the total log-odds shift of the covariate effects for these covariates.
 
@@ -67,7 +76,9 @@ def shift_matrix(draws: xr.Dataset, covariates: Mapping[str, Any]) -> dict[str, 
         vals = lor.values
         for j in range(lor.sizes["effect"]):
             cov = str(lor.covariate.values[j])
-            x = (np.asarray(covariates[cov], dtype=float) - float(lor.reference.values[j])) / float(lor.per.values[j])
+            lo = float(lor["applies_low"].values[j]) if "applies_low" in lor.coords else np.nan
+            hi = float(lor["applies_high"].values[j]) if "applies_high" in lor.coords else np.nan
+            x = effect_term(covariates[cov], float(lor.reference.values[j]), float(lor.per.values[j]), lo, hi)
             if not np.any(x):
                 continue
             beta = vals[:, j] if x.ndim == 0 else vals[:, j, None]

@@ -63,7 +63,7 @@ _EFFECT_REQUIRED = (
     "grade",
     "note",
 )
-_EFFECT_OPTIONAL = ("low", "high", "mass", "n", "also_cites", "informed_by", "use")
+_EFFECT_OPTIONAL = ("low", "high", "mass", "n", "also_cites", "informed_by", "use", "applies")
 _SOURCE_FIELDS = ("title", "container", "year", "design", "n", "population", "note", "authors")
 _GRADE_FIELDS = ("description", "cap", "point_ess", "effect_min_sd", "robust_weight")
 
@@ -194,6 +194,10 @@ class Effect(_Cited):
     also_cites: tuple[str, ...] = ()
     informed_by: tuple[str, ...] = ()
     use: bool = True
+    applies: tuple[float, float] | None = None
+    """An indicator (one level of a categorical effect): the odds ratio applies when the covariate lies in
+    [low, high], and not at all otherwise (``reference``/``per`` are then unused). A non-log-linear pattern, such
+    as the registry's odds by number of earlier operations, is a set of such effects, one per level."""
 
     def cited(self) -> str:
         txt = f"OR {self.odds_ratio:g}"
@@ -654,6 +658,19 @@ def _parse_effects(
         texts = {k: _text(e, k, file, where, problems) for k in ("note", "source", "grade") if k in e}
         also = _key_list(e, "also_cites", file, where, problems)
         informed = _key_list(e, "informed_by", file, where, problems)
+        applies = None
+        if "applies" in e:
+            a = e["applies"]
+            ok = isinstance(a, list) and len(a) == 2 and all(_is_number(x) for x in a) and a[0] <= a[1]
+            if ok and fld is not None:
+                lo_c, hi_c = fld.population_range()
+                ok = lo_c <= a[0] and a[1] <= hi_c
+            if not ok:
+                problems.add(
+                    file, where, "applies", f"got {quote(a)}; allowed: [low, high] within the covariate's range"
+                )
+            else:
+                applies = (float(a[0]), float(a[1]))
         if len(problems.items) > before:
             if broken is not None and (ref := _ref(e, file, "effect")):
                 broken.append(ref)
@@ -675,6 +692,7 @@ def _parse_effects(
                 also_cites=also,
                 informed_by=informed,
                 use=use,
+                applies=applies,
                 **texts,
             )
         )

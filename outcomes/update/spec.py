@@ -29,6 +29,7 @@ import numpy as np
 
 from outcomes.elicit import Priors
 from outcomes.errors import InputError
+from outcomes.model import effect_term
 from outcomes.update.data import StudyData
 
 POOLINGS = ("random", "none")
@@ -112,7 +113,8 @@ def build_spec(data: StudyData, priors: Priors, pooling: str = "random") -> Mode
             if s.parameter not in e.targets:
                 continue
             if e.covariate in s.covariates:
-                raw[i, j] = (s.covariates[e.covariate] - e.reference) / e.per
+                lo, hi = e.applies if e.applies else (np.nan, np.nan)
+                raw[i, j] = float(effect_term(s.covariates[e.covariate], e.reference, e.per, lo, hi))
             elif e.covariate not in missing:
                 missing.append(e.covariate)
         assumed.append(tuple(missing))
