@@ -11,8 +11,8 @@ events or outcomes, an event conditioned on itself or on a later event, and outc
 each other in a cycle are refused.
 
 Boolean expressions (``improved and not harm``) are parsed with :mod:`ast` and only ``and``, ``or``, ``not``,
-parentheses and names are accepted. They are kept as small trees of tuples:
-``("var", name)``, ``("not", x)``, ``("and", (x, y, ...))``, ``("or", (x, y, ...))``.
+parentheses, names and the constants ``true`` and ``false`` (an outcome a strategy cannot have) are accepted.
+They are kept as small trees of tuples: ``("const", bool)``, ``("var", name)``, ``("not", x)``, ``("and", (x, y, ...))``, ``("or", (x, y, ...))``.
 """
 
 from __future__ import annotations
@@ -72,7 +72,11 @@ def parse_expr(text: Any) -> Expr:
 
     def conv(node: ast.AST) -> Expr:
         if isinstance(node, ast.Name):
+            if node.id in ("true", "false"):
+                return ("const", node.id == "true")
             return ("var", node.id)
+        if isinstance(node, ast.Constant) and isinstance(node.value, bool):
+            return ("const", node.value)
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
             return ("not", conv(node.operand))
         if isinstance(node, ast.BoolOp):
@@ -84,6 +88,8 @@ def parse_expr(text: Any) -> Expr:
 
 
 def expr_names(e: Expr) -> set[str]:
+    if e[0] == "const":
+        return set()
     if e[0] == "var":
         return {e[1]}
     if e[0] == "not":
@@ -92,16 +98,20 @@ def expr_names(e: Expr) -> set[str]:
 
 
 def expr_text(e: Expr) -> str:
+    if e[0] == "const":
+        return "true" if e[1] else "false"
     if e[0] == "var":
         return str(e[1])
     if e[0] == "not":
         inner = expr_text(e[1])
         return f"not {inner}" if e[1][0] in ("var", "not") else f"not ({inner})"
-    return f" {e[0]} ".join(expr_text(x) if x[0] in ("var", "not") else f"({expr_text(x)})" for x in e[1])
+    return f" {e[0]} ".join(expr_text(x) if x[0] in ("var", "not", "const") else f"({expr_text(x)})" for x in e[1])
 
 
 def substitute(e: Expr, table: dict[str, Expr]) -> Expr:
     """Replace every name that ``table`` knows by its expression."""
+    if e[0] == "const":
+        return e
     if e[0] == "var":
         return table.get(e[1], e)
     if e[0] == "not":
@@ -259,6 +269,9 @@ class DecisionModel:
     benefit: str
     harm: str
     file: str = ""
+    other_harms: dict[str, float] = field(default_factory=dict)
+    """Further harms weighed in the decision, each with its default weight relative to ``harm`` (a minor harm
+    that counts as 0.2 of a serious one: 0.2). The patient can change these weights."""
     notes: tuple[str, ...] = ()
     """Notes on the evidence for researchers (shown in the report's evidence section)."""
     data: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
@@ -577,11 +590,32 @@ def parse_model(data: Any, file: str = MODEL_FILE) -> tuple[DecisionModel | None
     # decision
     dec = data["decision"]
     benefit = harm = ""
+    other_harms: dict[str, float] = {}
     if not isinstance(dec, dict):
         problems.add(file, "model", "decision", "allowed: {benefit: OUTCOME, harm: OUTCOME}")
     else:
-        _unknown_keys(dec, ("benefit", "harm"), file, "decision", problems)
+        _unknown_keys(dec, ("benefit", "harm", "other_harms"), file, "decision", problems)
         benefit, harm = dec.get("benefit", ""), dec.get("harm", "")
+        oh = dec.get("other_harms", {})
+        if not isinstance(oh, dict):
+            problems.add(file, "decision", "other_harms", "allowed: a mapping harm outcome -> relative weight >= 0")
+            oh = {}
+        for k, v in oh.items():
+            ok = isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and v >= 0
+            if k not in outcomes or outcomes[k].role != "harm" or k == harm or not ok:
+                problems.add(
+                    file,
+                    "decision",
+                    f"other_harms.{k}",
+                    f"got {_short(v)}; allowed: another declared harm outcome -> a relative weight >= 0",
+                )
+                continue
+            for s, st in strategies.items():
+                if k not in st.outcomes:
+                    problems.add(
+                        file, f"strategy '{s}'", "outcomes", f"does not define {k!r}, a harm the decision weighs"
+                    )
+        other_harms = {str(k): float(v) for k, v in oh.items()}
         for k, v, role in (("benefit", benefit, "benefit"), ("harm", harm, "harm")):
             if v not in outcomes:
                 if not (isinstance(v, str) and v in od):  # an outcome with its own problems is reported once
@@ -611,6 +645,7 @@ def parse_model(data: Any, file: str = MODEL_FILE) -> tuple[DecisionModel | None
         outcomes=outcomes,
         benefit=benefit,
         harm=harm,
+        other_harms=other_harms,
         file=file,
         notes=tuple(n.strip() for n in notes),
         data=json.loads(json.dumps(data)),

@@ -108,6 +108,9 @@ def adjusted_parameters(draws: xr.Dataset, covariates: Mapping[str, Any]) -> dic
 
 def _eval(expr: Expr, cols: dict[str, np.ndarray]) -> np.ndarray:
     op = expr[0]
+    if op == "const":
+        n = len(next(iter(cols.values()))) if cols else 1
+        return np.full(n, bool(expr[1]))
     if op == "var":
         return cols[expr[1]]
     if op == "not":
@@ -244,16 +247,50 @@ DENOMINATOR = 100
 """Every number shown to a patient is out of 100."""
 
 
-def net_benefit(rate: Any, model: DecisionModel, weight: float, *, per: float = DENOMINATOR) -> Any:
-    """The net outcome per ``per`` patients: benefit - weight x harm (the decision's two outcomes).
+def harm_weights(model: DecisionModel, other: Mapping[str, float] | None = None) -> dict[str, float]:
+    """The harms the decision weighs and their weights relative to the decision's ``harm`` (which counts 1):
+    the declaration's defaults, overridden by ``other`` (the patient's own)."""
+    out = {model.harm: 1.0, **model.other_harms}
+    for k, v in (other or {}).items():
+        if k not in model.other_harms:
+            raise ValueError(f"unknown weighed harm {k!r}; allowed: {', '.join(model.other_harms) or 'none'}")
+        if not (np.isfinite(v) and v >= 0):
+            raise ValueError(f"the relative weight of {k!r} must be a number >= 0, got {v!r}")
+        out[k] = float(v)
+    return out
 
-    ``rate`` is an ``xarray.DataArray`` with an ``outcome`` dimension (the result drops it), or a numpy array
-    whose last axis follows ``model.outcomes``. The one definition of the net outcome used by summaries, value
-    of information, cohorts and the decision-aid page.
-    """
+
+def harm_score(rate: Any, model: DecisionModel, other: Mapping[str, float] | None = None) -> Any:
+    """The weighted harm: ``harm + sum_k relative_weight_k * other_harm_k`` (the decision's harm alone when the
+    model weighs no other harm). Same container rules as :func:`net_benefit`."""
+    ws = harm_weights(model, other)
     if isinstance(rate, xr.DataArray):
-        out = per * (rate.sel(outcome=model.benefit) - weight * rate.sel(outcome=model.harm))
-        return out.drop_vars("outcome", errors="ignore")
+        out = sum(w * rate.sel(outcome=o) for o, w in ws.items())
+        return out.drop_vars("outcome", errors="ignore")  # type: ignore[union-attr]
     ids = list(model.outcomes)
     r = np.asarray(rate)
-    return per * (r[..., ids.index(model.benefit)] - weight * r[..., ids.index(model.harm)])
+    return sum(w * r[..., ids.index(o)] for o, w in ws.items())
+
+
+def benefit_rate(rate: Any, model: DecisionModel) -> Any:
+    if isinstance(rate, xr.DataArray):
+        return rate.sel(outcome=model.benefit).drop_vars("outcome", errors="ignore")
+    return np.asarray(rate)[..., list(model.outcomes).index(model.benefit)]
+
+
+def net_benefit(
+    rate: Any,
+    model: DecisionModel,
+    weight: float,
+    *,
+    per: float = DENOMINATOR,
+    other: Mapping[str, float] | None = None,
+) -> Any:
+    """The net outcome per ``per`` patients: benefit - weight x weighted harm (:func:`harm_score`).
+
+    ``rate`` is an ``xarray.DataArray`` with an ``outcome`` dimension (the result drops it), or a numpy array
+    whose last axis follows ``model.outcomes``. ``other`` overrides the relative weights of the decision's other
+    harms. The one definition of the net outcome used by summaries, value of information, cohorts and the
+    decision-aid page.
+    """
+    return per * (benefit_rate(rate, model) - weight * harm_score(rate, model, other))

@@ -58,7 +58,7 @@ def default_workers() -> int:
 # Operations on per-thread boolean buffers (m draws x n patients):
 #   ("event", dst, slot, param)                 dst = u[slot] < p[param]
 #   ("cond", dst, slot, cond, then, else)       dst = u[slot] < (p[then] where buf[cond] else p[else])
-#   ("not", dst, src) / ("and", dst, srcs) / ("or", dst, srcs)
+#   ("not", dst, src) / ("and", dst, srcs) / ("or", dst, srcs) / ("const", dst, value)
 #   ("count", s, o, src)                        counts[:, s, o] = count(buf[src])
 #   ("diff", s, o, a, ab)                       counts[:, s, o] = count(buf[a]) - count(buf[ab])   (A and not B)
 
@@ -74,7 +74,7 @@ class Plan:
 
 def _canon(e: Expr) -> Expr:
     """A canonical form: nested and/or flattened, operands sorted, so equal sub-expressions share a buffer."""
-    if e[0] == "var":
+    if e[0] in ("var", "const"):
         return e
     if e[0] == "not":
         inner = _canon(e[1])
@@ -103,6 +103,11 @@ def _compile(model_json: str) -> Plan:
                 return buf[e]
             if e[0] == "var":
                 raise AssertionError(f"event {e[1]} has no buffer")  # events are placed first
+            if e[0] == "const":
+                dst = len(buf)
+                ops.append(("const", dst, bool(e[1])))
+                buf[e] = dst
+                return dst
             if e[0] == "not":
                 src = need(e[1])
                 dst = len(buf)
@@ -192,6 +197,9 @@ def _simulate_chunk(
             tally.pop(dst, None)
         elif kind == "not":
             np.logical_not(b[op[2]], out=b[op[1]])
+            tally.pop(op[1], None)
+        elif kind == "const":
+            b[op[1]].fill(op[2])
             tally.pop(op[1], None)
         elif kind in ("and", "or"):
             f = np.logical_and if kind == "and" else np.logical_or

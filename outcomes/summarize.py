@@ -21,7 +21,7 @@ import xarray as xr
 
 from outcomes import __version__
 from outcomes.declaration import DecisionModel, model_from_json
-from outcomes.model import DENOMINATOR
+from outcomes.model import DENOMINATOR, benefit_rate, harm_score, harm_weights
 from outcomes.model import net_benefit as _net_benefit
 
 INTERVAL = 0.90
@@ -172,10 +172,12 @@ def differences_table(rate: xr.DataArray, mass: float = INTERVAL) -> pd.DataFram
     return pd.DataFrame(rows)
 
 
-def probability_best(rate: xr.DataArray, model: DecisionModel, weights: np.ndarray) -> pd.DataFrame:
+def probability_best(
+    rate: xr.DataArray, model: DecisionModel, weights: np.ndarray, other_harms: dict | None = None
+) -> pd.DataFrame:
     """P(strategy has the best net outcome) for each weight: DataFrame (weight x strategy). Ties split evenly."""
-    imp = rate.sel(outcome=model.benefit).transpose("draw", "strategy").values
-    harm = rate.sel(outcome=model.harm).transpose("draw", "strategy").values
+    imp = benefit_rate(rate, model).transpose("draw", "strategy").values
+    harm = harm_score(rate, model, other_harms).transpose("draw", "strategy").values
     out = np.empty((len(weights), imp.shape[1]))
     for k, w in enumerate(weights):
         net = imp - w * harm
@@ -239,6 +241,8 @@ class DecisionSummary:
     provenance: Provenance
     model: DecisionModel
     extra: dict = field(default_factory=dict)
+    harm_weights: dict = field(default_factory=dict)
+    """The weighed harms and their weights relative to the decision's harm (the patient's, or the defaults)."""
 
     @property
     def time_frame(self) -> str:
@@ -275,6 +279,7 @@ class DecisionSummary:
         return {
             "provenance": self.provenance.__dict__,
             "weight": self.weight,
+            "harm_weights": self.harm_weights,
             "preferred": self.preferred,
             "expected_net_per100": {k: DENOMINATOR * v for k, v in self.expected_net.items()},
             "prob_best_at_weight": self.prob_best_at_weight,
@@ -291,6 +296,7 @@ def summarize(
     weights: np.ndarray | None = None,
     mass: float = INTERVAL,
     model: DecisionModel | None = None,
+    other_harms: dict | None = None,
 ) -> DecisionSummary:
     """Decision summary of a simulation, or of exact expected rates.
 
@@ -307,6 +313,9 @@ def summarize(
         The interval's probability mass (default 0.90).
     model : DecisionModel, optional
         The decision model; by default the one the simulation carries (``attrs["model_json"]``).
+    other_harms : dict, optional
+        The patient's weights of the decision's other harms relative to its main harm (e.g. how much a minor
+        harm counts against a serious one); default: the declaration's.
 
     Returns
     -------
@@ -334,14 +343,16 @@ def summarize(
             raise ValueError("model is required: these rates do not carry their decision model (attrs['model_json'])")
         model = model_from_json(str(attrs["model_json"]))
     strategies = [str(s) for s in rate.strategy.values]
-    net = _net_benefit(rate, model, weight, per=1.0)
+    net = _net_benefit(rate, model, weight, per=1.0, other=other_harms)
+    hscore = harm_score(rate, model, other_harms)
+    bscore = benefit_rate(rate, model)
     expected_net = {s: float(net.sel(strategy=s).mean()) for s in strategies}
     net_interval = {s: _interval(net.sel(strategy=s).values, mass) for s in strategies}
-    mean_imp = {s: float(rate.sel(strategy=s, outcome=model.benefit).mean()) for s in strategies}
-    mean_harm = {s: float(rate.sel(strategy=s, outcome=model.harm).mean()) for s in strategies}
+    mean_imp = {s: float(bscore.sel(strategy=s).mean()) for s in strategies}
+    mean_harm = {s: float(hscore.sel(strategy=s).mean()) for s in strategies}
     preferred = max(strategies, key=lambda s: (expected_net[s], -strategies.index(s)))
-    pb = probability_best(rate, model, weights)
-    pb_w = probability_best(rate, model, np.array([weight])).iloc[0].to_dict()
+    pb = probability_best(rate, model, weights, other_harms)
+    pb_w = probability_best(rate, model, np.array([weight]), other_harms).iloc[0].to_dict()
     return DecisionSummary(
         rates=rates_table(rate, model, mass),
         differences=differences_table(rate, mass),
@@ -354,6 +365,7 @@ def summarize(
         flips=flip_points(mean_imp, mean_harm, float(weights.max())),
         provenance=Provenance.from_attrs(dict(attrs)),
         model=model,
+        harm_weights=harm_weights(model, other_harms),
     )
 
 

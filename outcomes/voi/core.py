@@ -46,7 +46,7 @@ from scipy import special  # scipy.stats is ~0.25 s to import; rank correlation 
 from outcomes.declaration import DecisionModel
 from outcomes.draws import DEFAULT_DRAWS
 from outcomes.elicit import Priors
-from outcomes.model import expected_outcomes
+from outcomes.model import benefit_rate, expected_outcomes, harm_score
 from outcomes.model import net_benefit as _net_benefit
 from outcomes.summarize import DENOMINATOR, flip_points
 from outcomes.voi import regression
@@ -173,8 +173,8 @@ class NetBenefitModel:
         dm = self.decision_model
         assert dm is not None
         rate = expected_outcomes(ds, self.covariates, dm).sel(strategy=list(self.strategies))
-        imp = DENOMINATOR * rate.sel(outcome=dm.benefit).transpose("draw", "strategy").values
-        harm = DENOMINATOR * rate.sel(outcome=dm.harm).transpose("draw", "strategy").values
+        imp = DENOMINATOR * benefit_rate(rate, dm).transpose("draw", "strategy").values
+        harm = DENOMINATOR * harm_score(rate, dm).transpose("draw", "strategy").values
         return imp, harm
 
     def nb(self, weight: float) -> np.ndarray:
