@@ -12,7 +12,8 @@ each other in a cycle are refused.
 
 Boolean expressions (``improved and not harm``) are parsed with :mod:`ast` and only ``and``, ``or``, ``not``,
 parentheses, names and the constants ``true`` and ``false`` (an outcome a strategy cannot have) are accepted.
-They are kept as small trees of tuples: ``("const", bool)``, ``("var", name)``, ``("not", x)``, ``("and", (x, y, ...))``, ``("or", (x, y, ...))``.
+They are kept as small trees of tuples: ``("const", bool)``, ``("var", name)``, ``("not", x)``,
+``("and", (x, y, ...))``, ``("or", (x, y, ...))``.
 """
 
 from __future__ import annotations
