@@ -194,17 +194,21 @@ def compare(
     if prior_only and posterior is not None:
         raise InputError(name_of("prior_only", "--prior-only", cli), None, None, "cannot be combined with a posterior")
     step("priors")
-    priors = elicit(reg, robust=not prior_only)
-    step("draws")
     conflicts = None
     data_file = None
     if data == "default":
         data = default_study_data(reg) if posterior is None and not prior_only else None
+    # The robust mixture is the hedge against a conflict between the seed and study data: it is used where data
+    # update a parameter. Without data there is no conflict to hedge against, and the uniform component would
+    # only pull a rare event's mean towards one half; there the grade-capped prior is the statement we have.
+    use_robust = posterior is not None or (data is not None and not prior_only)
+    priors = elicit(reg, robust=use_robust)
+    step("draws")
     if posterior is not None:
         draws = load_posterior_draws(posterior, reg, allow_failed=allow_failed)
         evidence = "posterior"
     elif data is not None and not prior_only:
-        draws, conflicts, data_file = _exact_update(data, priors, reg)
+        draws, conflicts, data_file = _exact_update(data, priors, reg, seed)
         evidence = "trials"
     else:
         draws = prior_draws(priors, n_draws, seed)
@@ -249,8 +253,11 @@ DEFAULT_STUDIES = "verified_trials"
 """The shipped study file the default report is updated with (``studies/verified_trials.csv``)."""
 
 
-def _exact_update(data: Any, priors: Priors, registry: Registry) -> tuple[xr.Dataset, Any, str]:
-    """The priors updated with the study counts by the exact conjugate path (no PyMC), as draws."""
+def _exact_update(data: Any, priors: Priors, registry: Registry, seed: int = 0) -> tuple[xr.Dataset, Any, str]:
+    """The priors updated with the study counts by the exact conjugate path (no PyMC), as draws. Parameters
+    without data keep their grade-capped (plain) prior: the robust mixture only hedges an update."""
+    import numpy as np
+
     from outcomes.draws import draws_from_tree
     from outcomes.update import fit
     from outcomes.update.conflict import conflict_table
@@ -269,6 +276,13 @@ def _exact_update(data: Any, priors: Priors, registry: Registry) -> tuple[xr.Dat
         )
     tree = fit(studies, priors, pooling="none", method="exact")
     draws = draws_from_tree(tree, registry, source=str(studies.path))
+    plain = elicit(registry, robust=False)
+    rng = np.random.default_rng(np.random.SeedSequence([int(seed), 7]))
+    p = draws["p"].values.copy()
+    params = list(draws["parameter"].values)
+    for name in spec.unmodelled_parameters:
+        p[:, params.index(name)] = np.clip(plain.parameters[name].draw(rng, p.shape[0]), 1e-9, 1 - 1e-9)
+    draws["p"] = (("draw", "parameter"), p)
     draws.attrs["origin"] = "posterior"
     return draws, conflict_table(tree), str(studies.path)
 
