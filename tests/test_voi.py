@@ -322,7 +322,9 @@ def test_run_voi_with_a_posterior_file_and_charts(tmp_path, shipped):
     from outcomes.update.io import save_posterior
     from outcomes.voi.analysis import run_voi, write_outputs
 
-    path = save_posterior(hand_tree(priors, {"fusion.serious_complication": (20, 100)}, draws=400), tmp_path / "post.nc")
+    path = save_posterior(
+        hand_tree(priors, {"fusion.serious_complication": (20, 100)}, draws=400), tmp_path / "post.nc"
+    )
     res = run_voi(
         None,
         registry=registry,
