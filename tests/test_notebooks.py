@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK_DIR = ROOT / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
 KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
-SMALL = {"n_draws": 300, "mcmc_draws": 1000, "controls": False, "formats": ["png"]}
+SMALL = {"n_draws": 300, "mcmc_draws": 2000, "controls": False, "formats": ["png"]}  # 2000: the update default (R-hat)
 """Parameters that keep a run short; each notebook gets the ones it declares."""
 
 DRAWS = SMALL["n_draws"]
