@@ -1,0 +1,153 @@
+"""Decision summaries for a block of patients at once, from the exact per-draw expected outcomes.
+
+Arrays are (draw, patient, strategy). The definitions are those of the one-profile path, applied along a
+patient axis: the mean and 90% interval of each per-draw expectation (``summarize.rates_table``), the net
+outcome improved − w · harm (``summarize.net_benefit``), the probability that each strategy is best with ties
+split evenly (``summarize.probability_best``), the preferred strategy (highest expected net; on a tie the
+earlier strategy), the weights in [0, w_max] where the preferred strategy changes (``summarize.flip_points``:
+exact crossings of the expected-net lines on their upper envelope) and the EVPI with its Monte Carlo standard
+error (``voi.regression.evpi``: E max_s NB_s − max_s E NB_s, per 100).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from outcomes.summarize import DEFAULT_WEIGHTS, DENOMINATOR, INTERVAL
+
+W_MAX = float(np.max(DEFAULT_WEIGHTS))
+"""Flip weights are searched in [0, max(W_MAX, the patient's weight)], as in ``summarize.summarize``."""
+
+
+def interval(x: np.ndarray, mass: float = INTERVAL) -> tuple[np.ndarray, np.ndarray]:
+    """Central interval over the draw axis (axis 0), as ``summarize._interval`` per column."""
+    tail = (1 - mass) / 2
+    lo, hi = np.quantile(x, [tail, 1 - tail], axis=0)
+    return lo, hi
+
+
+def probability_best(net: np.ndarray) -> np.ndarray:
+    """(draw, patient, strategy) -> (patient, strategy): share of draws in which each strategy is best."""
+    best = net == net.max(axis=2, keepdims=True)
+    return (best / best.sum(axis=2, keepdims=True)).mean(axis=0)
+
+
+def evpi(net: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(draw, patient, strategy) net per 100 -> EVPI per patient and its Monte Carlo standard error."""
+    n = net.shape[0]
+    star = np.argmax(net.mean(axis=0), axis=1)  # (patient,)
+    chosen = np.take_along_axis(net, star[None, :, None], axis=2)[:, :, 0]
+    gain = net.max(axis=2) - chosen
+    se = gain.std(axis=0, ddof=1) / np.sqrt(n) if n > 1 else np.zeros(gain.shape[1])
+    return gain.mean(axis=0), se
+
+
+@dataclass(frozen=True)
+class Flips:
+    """Per patient: up to S − 1 flips (weight, from, to; NaN / −1 when there are fewer), and per strategy the
+    range of weights [low, high) in [0, w_max] where it is preferred (NaN where it never is)."""
+
+    weight: np.ndarray  # (patient, S-1)
+    from_: np.ndarray  # (patient, S-1) strategy index or -1
+    to: np.ndarray  # (patient, S-1)
+    preferred_low: np.ndarray  # (patient, S)
+    preferred_high: np.ndarray  # (patient, S)
+
+
+def _best_at(imp: np.ndarray, harm: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Index of the highest expected net at weight w (patient,), ties to the earlier strategy."""
+    return np.argmax(imp - w[:, None] * harm, axis=1)
+
+
+def flip_weights(imp: np.ndarray, harm: np.ndarray, w_max: np.ndarray) -> Flips:
+    """Exact flip weights of the expected-net lines I_s − w H_s (imp, harm: (patient, S); w_max: (patient,))."""
+    p, s = imp.shape
+    pairs = [(a, b) for a in range(s) for b in range(a + 1, s)]
+    if pairs:
+        a_idx = np.array([a for a, _ in pairs])
+        b_idx = np.array([b for _, b in pairs])
+        dh = harm[:, a_idx] - harm[:, b_idx]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            cross = (imp[:, a_idx] - imp[:, b_idx]) / dh
+        valid = (dh != 0) & (cross > -1e-12) & (cross <= w_max[:, None])
+        cand = np.sort(np.where(valid, np.maximum(cross, 0.0), np.nan), axis=1)  # NaN last
+    else:
+        cand = np.empty((p, 0))
+    current = _best_at(imp, harm, np.zeros(p))
+    n_flips = max(s - 1, 0)
+    weight = np.full((p, n_flips), np.nan)
+    from_ = np.full((p, n_flips), -1)
+    to = np.full((p, n_flips), -1)
+    low = np.full((p, s), np.nan)
+    high = np.full((p, s), np.nan)
+    rows = np.arange(p)
+    low[rows, current] = 0.0
+    count = np.zeros(p, dtype=int)
+    for k in range(cand.shape[1]):
+        c = cand[:, k]
+        nxt = cand[:, k + 1] if k + 1 < cand.shape[1] else np.full(p, np.nan)
+        probe = np.where(np.isnan(nxt), c + 1.0, (c + nxt) / 2)  # a weight inside the next segment
+        after = _best_at(imp, harm, np.where(np.isnan(c), 0.0, probe))
+        flip = ~np.isnan(c) & (after != current)
+        f = rows[flip]
+        if f.size:
+            slot = np.minimum(count[f], n_flips - 1)
+            weight[f, slot] = c[f]
+            from_[f, slot] = current[f]
+            to[f, slot] = after[f]
+            high[f, current[f]] = c[f]
+            low[f, after[f]] = c[f]
+            count[f] += 1
+            current = np.where(flip, after, current)
+    high[rows, current] = w_max
+    return Flips(weight, from_, to, low, high)
+
+
+@dataclass(frozen=True)
+class BlockSummary:
+    """Summaries for a block of patients; rates per 100, arrays (patient, strategy) unless stated."""
+
+    improved: np.ndarray
+    improved_low: np.ndarray
+    improved_high: np.ndarray
+    harm: np.ndarray
+    harm_low: np.ndarray
+    harm_high: np.ndarray
+    net: np.ndarray
+    net_low: np.ndarray
+    net_high: np.ndarray
+    p_best: np.ndarray
+    preferred: np.ndarray  # (patient,) strategy index
+    evpi: np.ndarray  # (patient,)
+    evpi_se: np.ndarray  # (patient,)
+    flips: Flips
+
+
+def summarize_block(rates: np.ndarray, weights: np.ndarray, mass: float = INTERVAL) -> BlockSummary:
+    """``rates`` (draw, patient, strategy, 2) holding improved and harm; ``weights`` (patient,)."""
+    imp, harm = rates[..., 0], rates[..., 1]
+    w = np.asarray(weights, dtype=float)
+    net = imp - w[None, :, None] * harm
+    imp_mean, harm_mean, net_mean = imp.mean(axis=0), harm.mean(axis=0), net.mean(axis=0)
+    il, ih = interval(imp, mass)
+    hl, hh = interval(harm, mass)
+    nl, nh = interval(net, mass)
+    ev, ev_se = evpi(DENOMINATOR * net)
+    return BlockSummary(
+        improved=DENOMINATOR * imp_mean,
+        improved_low=DENOMINATOR * il,
+        improved_high=DENOMINATOR * ih,
+        harm=DENOMINATOR * harm_mean,
+        harm_low=DENOMINATOR * hl,
+        harm_high=DENOMINATOR * hh,
+        net=DENOMINATOR * net_mean,
+        net_low=DENOMINATOR * nl,
+        net_high=DENOMINATOR * nh,
+        p_best=probability_best(net),
+        preferred=np.argmax(net_mean, axis=1),
+        evpi=ev,
+        evpi_se=ev_se,
+        flips=flip_weights(imp_mean, harm_mean, np.maximum(W_MAX, w)),
+    )
