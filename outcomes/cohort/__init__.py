@@ -22,7 +22,7 @@ _EXPORTS = {
     "write_synthetic": "synth",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = ["DrawArrays", "cohort_draws", "expected_batch", "run_cohort", "synthesize", "write_synthetic"]
 
 
 def __getattr__(name: str) -> Any:

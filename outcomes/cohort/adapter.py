@@ -67,8 +67,12 @@ class DrawArrays:
         return tuple(dict.fromkeys(self.covariate))
 
 
-def _expit(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-x))
+def _expit_inplace(x: np.ndarray) -> np.ndarray:
+    """1 / (1 + exp(-x)), the same operations as ``model._expit``, in place (no temporaries)."""
+    np.negative(x, out=x)
+    np.exp(x, out=x)
+    x += 1.0
+    return np.reciprocal(x, out=x)
 
 
 def _logit(p: np.ndarray) -> np.ndarray:
@@ -77,7 +81,7 @@ def _logit(p: np.ndarray) -> np.ndarray:
 
 
 def _adjusted(arrays: DrawArrays, covariates: Mapping[str, np.ndarray], n_patients: int) -> Callable[[str], np.ndarray]:
-    """A lazy, memoised ``name -> (draw, patient)`` view of every covariate-shifted parameter."""
+    """A lazy, memoised ``name -> (patient, draw)`` view of every covariate-shifted parameter."""
     index = {name: k for k, name in enumerate(arrays.parameters)}
     memo: dict[str, np.ndarray] = {}
 
@@ -90,22 +94,30 @@ def _adjusted(arrays: DrawArrays, covariates: Mapping[str, np.ndarray], n_patien
             if name not in targets:
                 continue
             x = (np.asarray(covariates[arrays.covariate[j]], dtype=float) - arrays.reference[j]) / arrays.per[j]
-            term = arrays.log_or[:, j, None] * x[None, :]
-            shift = term if shift is None else shift + term
+            term = np.multiply.outer(x, arrays.log_or[:, j])
+            if shift is None:
+                shift = term
+            else:
+                shift += term
         if shift is None:
-            out = np.broadcast_to(base[:, None], (base.shape[0], n_patients))
+            out = np.broadcast_to(base[None, :], (n_patients, base.shape[0]))
         else:
             # as model.adjusted_parameters: a patient whose shift is zero in every draw keeps the base draws
-            moved = np.any(shift != 0, axis=0)
-            shifted = _expit(_logit(base)[:, None] + shift)
-            out = np.where(moved[None, :], shifted, base[:, None])
+            moved = np.any(shift != 0, axis=1)
+            shift += _logit(base)[None, :]
+            out = _expit_inplace(shift)
+            if not moved.all():
+                out[~moved] = base[None, :]
         memo[name] = out
         return out
 
     return get
 
 
-def _strategy_outcomes(a: Callable[[str], np.ndarray]) -> dict[str, dict[str, Callable[[], np.ndarray]]]:
+Rate = Callable[[], np.ndarray]
+
+
+def _strategy_outcomes(a: Callable[[str], np.ndarray]) -> dict[str, dict[str, Rate]]:
     """Per strategy, how each outcome's expected rate is made from the adjusted parameters (lazily)."""
 
     def med_improved() -> np.ndarray:
@@ -117,7 +129,7 @@ def _strategy_outcomes(a: Callable[[str], np.ndarray]) -> dict[str, dict[str, Ca
     def med_harm() -> np.ndarray:
         return 1 - (1 - a("medication.side_effects")) * (1 - a("medication.deficit_progression"))
 
-    base = {
+    base: dict[str, dict[str, Rate]] = {
         "fusion": {
             "improved": lambda: a("fusion.improved"),
             "complication": lambda: a("fusion.complication"),
@@ -139,10 +151,15 @@ def _strategy_outcomes(a: Callable[[str], np.ndarray]) -> dict[str, dict[str, Ca
             "deficit_progression": lambda: a("medication.deficit_progression"),
         },
     }
+
+    def derived(imp: Rate, harm: Rate) -> dict[str, Rate]:
+        return {
+            "improved_without_harm": lambda: imp() * (1 - harm()),
+            "harm_without_improvement": lambda: harm() * (1 - imp()),
+        }
+
     for spec in base.values():  # derived outcomes, the same for every strategy
-        imp, harm = spec["improved"], spec["harm"]
-        spec["improved_without_harm"] = lambda imp=imp, harm=harm: imp() * (1 - harm())
-        spec["harm_without_improvement"] = lambda imp=imp, harm=harm: harm() * (1 - imp())
+        spec.update(derived(spec["improved"], spec["harm"]))
     return base
 
 
@@ -154,19 +171,19 @@ def expected_batch(
     """Exact expected rate of each requested outcome per draw, for a block of patients at once.
 
     ``covariates`` maps every covariate an effect names to an array (patient,). Returns an array
-    (draw, patient, strategy, outcome) in ``STRATEGIES`` and ``outcomes`` order, NaN where an outcome does not
-    apply to a strategy -- for one patient, equal to ``outcomes.model.expected_outcomes(draws, covariates)``
-    (draw, strategy, outcome) restricted to ``outcomes``.
+    (strategy, outcome, patient, draw) in ``STRATEGIES`` and ``outcomes`` order (the draws contiguous, as the
+    summaries reduce over them), NaN where an outcome does not apply to a strategy: for one patient,
+    ``out[:, :, 0, :]`` transposed is ``outcomes.model.expected_outcomes(draws, covariates)`` (draw, strategy,
+    outcome) restricted to ``outcomes``.
     """
     unknown = [o for o in outcomes if o not in OUTCOMES]
     if unknown:
         raise ValueError(f"unknown outcomes {unknown}; allowed: {', '.join(OUTCOMES)}")
     n_patients = len(next(iter(covariates.values()))) if covariates else 1
     spec = _strategy_outcomes(_adjusted(arrays, covariates, n_patients))
-    out = np.full((arrays.n_draws, n_patients, len(STRATEGIES), len(outcomes)), np.nan)
+    out = np.empty((len(STRATEGIES), len(outcomes), n_patients, arrays.n_draws))
     for s, strategy in enumerate(STRATEGIES):
         for o, outcome in enumerate(outcomes):
             make = spec[strategy].get(outcome)
-            if make is not None:
-                out[:, :, s, o] = make()
+            out[s, o] = make() if make is not None else np.nan
     return out

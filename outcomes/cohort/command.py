@@ -37,9 +37,7 @@ def register(sub) -> None:
         if action.dest == "weight":
             action.help = "default preference weight, 0 to 100, for patients without a 'weight' column (default 1)"
     cp.add_argument("--out", required=True, help="result folder (partitioned Parquet), or the synthetic cohort file")
-    cp.add_argument(
-        "--chunk-size", type=number(int, 1), default=None, help="patients per Dask task (default 20000)"
-    )
+    cp.add_argument("--chunk-size", type=number(int, 1), default=None, help="patients per Dask task (default 20000)")
     cp.add_argument("--scheduler", default=None, help="address of a dask.distributed scheduler (default: local)")
     cp.add_argument(
         "--synthesize", type=number(int, 1), default=None, metavar="N", help="write a synthetic cohort of N patients"

@@ -76,7 +76,7 @@ class Encoding:
 def encoding() -> Encoding:
     base = _base_values()
     base_cov = Profile(**base).covariates()
-    field_of: dict[str, str | None] = {c: None for c in base_cov}
+    field_of: dict[str, str | None] = dict.fromkeys(base_cov)
     table: dict[str, dict[Any, float]] = {}
     for name in FIELDS:
         values = {v: Profile(**{**base, name: v}).covariates() for v in _domain(name)}
@@ -132,7 +132,11 @@ def _parse_column(name: str, col: pd.Series) -> tuple[pd.Series, np.ndarray, np.
         kind, spec, _ = FIELDS[name]
         allowed = _allowed(kind, spec)
     else:  # a weight column
-        kind, spec, allowed = "weight", None, f"a number from 0 to {MAX_WEIGHT:g} (how many improvements one harm cancels)"
+        kind, spec, allowed = (
+            "weight",
+            None,
+            f"a number from 0 to {MAX_WEIGHT:g} (how many improvements one harm cancels)",
+        )
     if kind == "int":
         isint = text.str.match(_INT).to_numpy(dtype=bool)
         num = pd.to_numeric(text.where(isint, ""), errors="coerce").to_numpy(dtype=float)
@@ -190,7 +194,9 @@ def check_block(frame: pd.DataFrame, limit: int = MAX_LISTED) -> Checked:
         for i in np.flatnonzero(missing)[:limit]:
             found.append((int(i), j, str(name), f"is missing; allowed: {allowed}"))
         for i in np.flatnonzero(bad)[:limit]:
-            found.append((int(i), j, str(name), f"got {frame[name].iloc[i]!r}; allowed: {allowed}"))
+            v = frame[name].iloc[i]
+            v = v.item() if isinstance(v, np.generic) else v
+            found.append((int(i), j, str(name), f"got {v!r}; allowed: {allowed}"))
     found.sort()
     return Checked(len(frame), [(i, f, m) for i, _, f, m in found[:limit]], n_problems, values)
 

@@ -1,8 +1,8 @@
 """Decision summaries for a block of patients at once, from the exact per-draw expected outcomes.
 
-Arrays are (draw, patient, strategy). The definitions are those of the one-profile path, applied along a
-patient axis: the mean and 90% interval of each per-draw expectation (``summarize.rates_table``), the net
-outcome improved − w · harm (``summarize.net_benefit``), the probability that each strategy is best with ties
+Arrays are (strategy, patient, draw), the draws contiguous. The definitions are those of the one-profile path,
+applied along a patient axis: the mean and 90% interval of each per-draw expectation (``summarize.rates_table``),
+the net outcome improved − w · harm (``summarize.net_benefit``), the probability that each strategy is best with ties
 split evenly (``summarize.probability_best``), the preferred strategy (highest expected net; on a tie the
 earlier strategy), the weights in [0, w_max] where the preferred strategy changes (``summarize.flip_points``:
 exact crossings of the expected-net lines on their upper envelope) and the EVPI with its Monte Carlo standard
@@ -22,26 +22,26 @@ W_MAX = float(np.max(DEFAULT_WEIGHTS))
 
 
 def interval(x: np.ndarray, mass: float = INTERVAL) -> tuple[np.ndarray, np.ndarray]:
-    """Central interval over the draw axis (axis 0), as ``summarize._interval`` per column."""
+    """Central interval over the draw axis (the last), as ``summarize._interval`` per patient and strategy."""
     tail = (1 - mass) / 2
-    lo, hi = np.quantile(x, [tail, 1 - tail], axis=0)
+    lo, hi = np.quantile(x, [tail, 1 - tail], axis=-1)
     return lo, hi
 
 
 def probability_best(net: np.ndarray) -> np.ndarray:
-    """(draw, patient, strategy) -> (patient, strategy): share of draws in which each strategy is best."""
-    best = net == net.max(axis=2, keepdims=True)
-    return (best / best.sum(axis=2, keepdims=True)).mean(axis=0)
+    """(strategy, patient, draw) -> (patient, strategy): share of draws in which each strategy is best."""
+    best = net == net.max(axis=0)
+    return (best / best.sum(axis=0)).mean(axis=-1).T
 
 
 def evpi(net: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(draw, patient, strategy) net per 100 -> EVPI per patient and its Monte Carlo standard error."""
-    n = net.shape[0]
-    star = np.argmax(net.mean(axis=0), axis=1)  # (patient,)
-    chosen = np.take_along_axis(net, star[None, :, None], axis=2)[:, :, 0]
-    gain = net.max(axis=2) - chosen
-    se = gain.std(axis=0, ddof=1) / np.sqrt(n) if n > 1 else np.zeros(gain.shape[1])
-    return gain.mean(axis=0), se
+    """(strategy, patient, draw) net per 100 -> EVPI per patient and its Monte Carlo standard error."""
+    n = net.shape[-1]
+    star = np.argmax(net.mean(axis=-1), axis=0)  # (patient,)
+    chosen = np.take_along_axis(net, star[None, :, None], axis=0)[0]
+    gain = net.max(axis=0) - chosen
+    se = gain.std(axis=-1, ddof=1) / np.sqrt(n) if n > 1 else np.zeros(gain.shape[0])
+    return gain.mean(axis=-1), se
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,8 @@ def flip_weights(imp: np.ndarray, harm: np.ndarray, w_max: np.ndarray) -> Flips:
         dh = harm[:, a_idx] - harm[:, b_idx]
         with np.errstate(divide="ignore", invalid="ignore"):
             cross = (imp[:, a_idx] - imp[:, b_idx]) / dh
-        valid = (dh != 0) & (cross > -1e-12) & (cross <= w_max[:, None])
+        # every crossing ahead is a candidate (also beyond w_max, so that a probe never skips one)
+        valid = (dh != 0) & (cross > -1e-12) & np.isfinite(cross)
         cand = np.sort(np.where(valid, np.maximum(cross, 0.0), np.nan), axis=1)  # NaN last
     else:
         cand = np.empty((p, 0))
@@ -90,7 +91,7 @@ def flip_weights(imp: np.ndarray, harm: np.ndarray, w_max: np.ndarray) -> Flips:
         nxt = cand[:, k + 1] if k + 1 < cand.shape[1] else np.full(p, np.nan)
         probe = np.where(np.isnan(nxt), c + 1.0, (c + nxt) / 2)  # a weight inside the next segment
         after = _best_at(imp, harm, np.where(np.isnan(c), 0.0, probe))
-        flip = ~np.isnan(c) & (after != current)
+        flip = ~np.isnan(c) & (c <= w_max) & (after != current)
         f = rows[flip]
         if f.size:
             slot = np.minimum(count[f], n_flips - 1)
@@ -125,26 +126,32 @@ class BlockSummary:
     flips: Flips
 
 
+def net_outcome(rates: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """improved − w · harm, (strategy, patient, draw), from ``rates`` (strategy, 2, patient, draw)."""
+    return rates[:, 0] - np.asarray(weights, dtype=float)[None, :, None] * rates[:, 1]
+
+
 def summarize_block(rates: np.ndarray, weights: np.ndarray, mass: float = INTERVAL) -> BlockSummary:
-    """``rates`` (draw, patient, strategy, 2) holding improved and harm; ``weights`` (patient,)."""
-    imp, harm = rates[..., 0], rates[..., 1]
+    """``rates`` (strategy, 2, patient, draw) holding improved and harm; ``weights`` (patient,). Per-patient
+    arrays come back as (patient, strategy)."""
+    imp, harm = rates[:, 0], rates[:, 1]
     w = np.asarray(weights, dtype=float)
-    net = imp - w[None, :, None] * harm
-    imp_mean, harm_mean, net_mean = imp.mean(axis=0), harm.mean(axis=0), net.mean(axis=0)
+    net = net_outcome(rates, w)
+    imp_mean, harm_mean, net_mean = imp.mean(axis=-1).T, harm.mean(axis=-1).T, net.mean(axis=-1).T
     il, ih = interval(imp, mass)
     hl, hh = interval(harm, mass)
     nl, nh = interval(net, mass)
     ev, ev_se = evpi(DENOMINATOR * net)
     return BlockSummary(
         improved=DENOMINATOR * imp_mean,
-        improved_low=DENOMINATOR * il,
-        improved_high=DENOMINATOR * ih,
+        improved_low=DENOMINATOR * il.T,
+        improved_high=DENOMINATOR * ih.T,
         harm=DENOMINATOR * harm_mean,
-        harm_low=DENOMINATOR * hl,
-        harm_high=DENOMINATOR * hh,
+        harm_low=DENOMINATOR * hl.T,
+        harm_high=DENOMINATOR * hh.T,
         net=DENOMINATOR * net_mean,
-        net_low=DENOMINATOR * nl,
-        net_high=DENOMINATOR * nh,
+        net_low=DENOMINATOR * nl.T,
+        net_high=DENOMINATOR * nh.T,
         p_best=probability_best(net),
         preferred=np.argmax(net_mean, axis=1),
         evpi=ev,

@@ -89,7 +89,9 @@ def write_synthetic(n: int, out: Path | str, seed: int = 0) -> Path:
     """Write ``synthesize(n, seed)`` to ``out`` (.csv or .parquet), atomically."""
     out = Path(out)
     if isinstance(n, bool) or not isinstance(n, int) or not (1 <= n <= MAX_SYNTHETIC):
-        raise InputError("option --synthesize", None, None, f"got {n!r}; allowed: a whole number from 1 to {MAX_SYNTHETIC}")
+        raise InputError(
+            "option --synthesize", None, None, f"got {n!r}; allowed: a whole number from 1 to {MAX_SYNTHETIC}"
+        )
     if out.suffix.lower() not in (".csv", ".parquet"):
         raise InputError(f"option --out {out}", None, None, "allowed: a file name ending in .csv or .parquet")
     frame = synthesize(n, seed)
