@@ -448,3 +448,35 @@ def test_an_interrupted_run_leaves_no_result(tmp_path, monkeypatch):
     with dask.config.set(scheduler="synchronous"), pytest.raises(KeyboardInterrupt):
         run.run_cohort(path, out, n_draws=50, seed=1, chunk_size=100)
     assert not out.exists() and not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_a_posterior_gives_decides_draws_and_numbers(tmp_path):
+    from outcomes.elicit import elicit
+    from outcomes.registry import load_registry
+    from outcomes.update import fit
+    from outcomes.update.io import save_posterior
+
+    studies = tmp_path / "studies.csv"
+    studies.write_text(
+        "study_id,strategy,outcome,events,total,time_frame,design,citation\n"
+        "A,fusion,improved,80,100,2 years,rct,Trial A\n"
+        "A,decompression,improved,60,100,2 years,rct,Trial A\n",
+        encoding="utf-8",
+    )
+    tree = fit(studies, elicit(load_registry()), method="exact", draws=2000, chains=1, seed=3)
+    posterior = save_posterior(tree, tmp_path / "posterior.nc")
+    cohort = synthesize(50, seed=8)
+    path = _to_csv(cohort, tmp_path / "c.csv")
+    args = ["cohort", str(path), "--out", str(tmp_path / "r.parquet"), "--posterior", str(posterior)]
+    assert main([*args, "--draws", "500", "--weight", "1.5"]) == 0
+    table = pd.read_parquet(tmp_path / "r.parquet")
+    prof = _profile(cohort.iloc[17])
+    decision = decide(prof, posterior=posterior, n_draws=500, weight=1.5)
+    s = summarize(expected_outcomes(decision.draws, prof.covariates()), weight=1.5)
+    mine = table[table.patient == 18].set_index("strategy")
+    assert mine.preferred.iloc[0] == s.preferred
+    for st in STRATEGIES:
+        assert mine.loc[st, "net_per100"] == pytest.approx(100 * s.expected_net[st], rel=1e-10)
+        assert mine.loc[st, "p_best"] == pytest.approx(s.prob_best_at_weight[st], abs=1e-12)
+    summary = pd.read_csv(tmp_path / "r_summary.csv")
+    assert set(summary.evidence_version) == {load_registry().version}

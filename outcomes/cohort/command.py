@@ -15,25 +15,19 @@ import argparse
 from outcomes.cliutil import add_decision_options, number
 from outcomes.errors import InputError
 
-DEFAULT_DRAWS = 1000
-
-
 def register(sub) -> None:
     """Add the ``cohort`` subcommand to an argparse subparsers object."""
     cp = sub.add_parser(
         "cohort",
         help="decision summaries for every patient of a cohort (CSV or Parquet), on Dask",
-        description="Per patient and strategy: expected benefit and harm per 100 with 90%% intervals, net "
+        description="Per patient and strategy: expected benefit and harm per 100 with 90% intervals, net "
         "outcome, P(best), preferred option, flip weights and EVPI, from the same parameter draws as "
         "'outcomes report'. Columns: the profile fields (see outcomes/profile.py), optional patient_id, "
         "weight and weight_<name>.",
     )
     cp.add_argument("cohort", nargs="?", default=None, metavar="COHORT", help="cohort table (.csv or .parquet)")
-    add_decision_options(cp, profile=False)
-    cp.set_defaults(draws=DEFAULT_DRAWS)
+    add_decision_options(cp, profile=False)  # the report's defaults, so a patient's row matches their report
     for action in cp._actions:
-        if action.dest == "draws":
-            action.help = f"parameter draws (default {DEFAULT_DRAWS})"
         if action.dest == "weight":
             action.help = "default preference weight, 0 to 100, for patients without a 'weight' column (default 1)"
     cp.add_argument("--out", required=True, help="result folder (partitioned Parquet), or the synthetic cohort file")
