@@ -480,3 +480,14 @@ def test_a_posterior_gives_decides_draws_and_numbers(tmp_path):
         assert mine.loc[st, "p_best"] == pytest.approx(s.prob_best_at_weight[st], abs=1e-12)
     summary = pd.read_csv(tmp_path / "r_summary.csv")
     assert set(summary.evidence_version) == {load_registry().version}
+
+
+def test_a_row_with_too_many_fields_is_an_input_error(tmp_path, capsys):
+    path = _to_csv(synthesize(6, seed=1), tmp_path / "c.csv")
+    lines = path.read_text().splitlines()
+    lines[3] += ",extra"
+    path.write_text("\n".join(lines) + "\n")
+    assert main(["cohort", str(path), "--out", str(tmp_path / "r.parquet")]) == 2
+    err = capsys.readouterr().err
+    assert "is not a valid table" in err and "line 4" in err
+    assert not (tmp_path / "r.parquet").exists()

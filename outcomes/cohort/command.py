@@ -15,6 +15,7 @@ import argparse
 from outcomes.cliutil import add_decision_options, number
 from outcomes.errors import InputError
 
+
 def register(sub) -> None:
     """Add the ``cohort`` subcommand to an argparse subparsers object."""
     cp = sub.add_parser(

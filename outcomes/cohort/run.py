@@ -16,7 +16,8 @@ import math
 import os
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -121,9 +122,21 @@ def _check_partition(frame: pd.DataFrame) -> tuple[int, list[tuple[int, str, str
     return checked.n_rows, checked.problems, checked.n_problems
 
 
-def _parse_error(path: Path, exc: Exception) -> InputError:
-    text = " ".join(str(exc).split())
+def _parse_error(path: Path, exc: BaseException) -> InputError:
+    text = str(exc).split("Original Message:")[-1]
+    text = " ".join(text.split())
     return InputError(str(path), None, None, f"is not a valid table ({text}); allowed: one row per patient")
+
+
+@contextmanager
+def _table_errors(path: Path) -> Iterator[None]:
+    """A file that cannot be parsed as a table becomes one ``InputError`` line."""
+    import pyarrow as pa
+
+    try:
+        yield
+    except (pd.errors.ParserError, UnicodeDecodeError, pa.ArrowException) as exc:
+        raise _parse_error(path, exc) from None
 
 
 def validate(path: Path, parts: list, limit: int = inputs.MAX_LISTED) -> list[int]:
@@ -132,10 +145,8 @@ def validate(path: Path, parts: list, limit: int = inputs.MAX_LISTED) -> list[in
     import dask
 
     checks = [dask.delayed(_check_partition)(p) for p in parts]
-    try:
+    with _table_errors(path):
         results = dask.compute(*checks)
-    except (pd.errors.ParserError, ValueError, TypeError) as exc:
-        raise _parse_error(path, exc) from None
     problems: list[Problem] = []
     total, offset, sizes = 0, 0, []
     for n_rows, found, n_problems in results:
@@ -434,7 +445,8 @@ def _run(path, out, columns, reg, draws, weight, chunk_size, client, show) -> Co
 
     from outcomes.report.build import write_report_atomically
 
-    ddf = read_cohort(path, chunk_size)
+    with _table_errors(path):
+        ddf = read_cohort(path, chunk_size)
     parts = ddf.to_delayed()
     sizes = validate(path, parts)
     spec = SliceSpec(
