@@ -90,35 +90,45 @@ def cluster_seconds(cohort: Path, out: Path, n_workers: int, chunk: int) -> floa
         return time.perf_counter() - t
 
 
+_PEAK = """
+def peak():
+    # VmHWM, not ru_maxrss: Linux carries the parent's RSS at fork into a child's ru_maxrss across exec
+    import resource
+    try:
+        with open("/proc/self/status") as fh:
+            return next(int(line.split()[1]) for line in fh if line.startswith("VmHWM:"))
+    except (OSError, StopIteration):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+"""
+
 _MEMORY_CHILD = """
-import resource, sys
+import sys
 sys.path.insert(0, {root!r})
 from outcomes.cohort.run import run_cohort
 run_cohort({cohort!r}, {out!r}, n_draws={draws}, seed=0, progress=False{extra})
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+print(peak())
 """
 
 _CLUSTER_MEMORY_CHILD = """
-import resource, sys
+import sys
 sys.path.insert(0, {root!r})
 from distributed import Client, LocalCluster
 from outcomes.cohort.run import run_cohort
-def peak():
-    import resource
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster:
     run_cohort({cohort!r}, {out!r}, n_draws={draws}, seed=0, progress=False, scheduler=cluster.scheduler_address)
     with Client(cluster.scheduler_address) as client:
         workers = sum(client.run(peak).values())
         nannies = sum(client.run(peak, nanny=True).values())
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss + workers + nannies)
+print(peak() + workers + nannies)
 """
 
 
 def peak_rss_gib(template: str, cohort: Path, out: Path, extra: str = "") -> float:
-    code = template.format(root=os.path.dirname(HERE), cohort=str(cohort), out=str(out), draws=DRAWS, extra=extra)
+    code = _PEAK + template.format(
+        root=os.path.dirname(HERE), cohort=str(cohort), out=str(out), draws=DRAWS, extra=extra
+    )
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    return int(res.stdout.strip().splitlines()[-1]) / 2**20  # ru_maxrss is in KiB on Linux
+    return int(res.stdout.strip().splitlines()[-1]) / 2**20  # KiB
 
 
 def main() -> None:
@@ -152,7 +162,7 @@ def main() -> None:
         del frame
         t = time.perf_counter()
         gib = peak_rss_gib(_MEMORY_CHILD, big, tmp / "big.parquet")
-        print(f"seconds_1e6_profiles: {time.perf_counter() - t:.0f}" if not args.quick else "")
+        print(f"seconds_{n_big}_profiles: {time.perf_counter() - t:.0f} (local scheduler, memory run)")
         label = "peak_rss_gib_1e6_profiles" if not args.quick else f"peak_rss_gib_{n_big}_profiles"
         print(f"{label}: {gib:.2f}")
         if args.cluster_memory:
