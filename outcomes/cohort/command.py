@@ -1,7 +1,8 @@
 """``outcomes cohort``: decision summaries for every patient of a cohort, or a synthetic cohort.
 
     outcomes cohort COHORT.(csv|parquet) --out RESULT.parquet [--registry DIR] [--posterior FILE]
-                    [--allow-failed] [--weight W] [--draws D] [--seed S] [--chunk-size N] [--scheduler ADDRESS]
+                    [--data CSV | --prior-only] [--allow-failed] [--weight W] [--draws D] [--seed S]
+                    [--subgroups FIELD,...] [--chunk-size N] [--scheduler ADDRESS]
     outcomes cohort --synthesize N --out cohort.(csv|parquet) [--seed S]
 
 The result (partitioned Parquet, one row per patient and strategy) is written atomically; the cohort summary
@@ -23,8 +24,8 @@ def register(sub) -> None:
         help="decision summaries for every patient of a cohort (CSV or Parquet), on Dask",
         description="Per patient and strategy: expected benefit and harm per 100 with 90% intervals, net "
         "outcome, P(best), preferred option, flip weights and EVPI, from the same parameter draws as "
-        "'outcomes report'. Columns: the profile fields (see outcomes/profile.py), optional patient_id, "
-        "weight and weight_<name>.",
+        "'outcomes report'. Columns: the decision model's profile fields (priors/model.yaml; the covariate "
+        "fields are required), optional patient_id, weight and weight_<name>.",
     )
     cp.add_argument("cohort", nargs="?", default=None, metavar="COHORT", help="cohort table (.csv or .parquet)")
     add_decision_options(cp, profile=False)  # the report's defaults, so a patient's row matches their report
@@ -32,6 +33,12 @@ def register(sub) -> None:
         if action.dest == "weight":
             action.help = "default preference weight, 0 to 100, for patients without a 'weight' column (default 1)"
     cp.add_argument("--out", required=True, help="result folder (partitioned Parquet), or the synthetic cohort file")
+    cp.add_argument(
+        "--subgroups",
+        default=None,
+        metavar="FIELD,...",
+        help="covariate fields to split the cohort summary by (default: every covariate field)",
+    )
     cp.add_argument("--chunk-size", type=number(int, 1), default=None, help="patients per Dask task (default 20000)")
     cp.add_argument("--scheduler", default=None, help="address of a dask.distributed scheduler (default: local)")
     cp.add_argument(
@@ -61,6 +68,9 @@ def run(args: argparse.Namespace) -> int:
         registry=args.registry,
         posterior=args.posterior,
         allow_failed=args.allow_failed,
+        data=args.data,
+        prior_only=args.prior_only,
+        subgroups=[x.strip() for x in args.subgroups.split(",") if x.strip()] if args.subgroups else None,
         weight=args.weight,
         n_draws=args.draws,
         seed=args.seed,

@@ -1,17 +1,17 @@
 """A cohort table: which columns it has, how each row is validated, and how rows become covariates.
 
-One row per patient. The columns are the profile fields of ``outcomes.profile.FIELDS`` with their allowed
-values and ranges (read from there, never retyped):
+One row per patient. The columns are the decision model's profile fields (``DecisionModel.fields``, declared in
+the registry's ``model.yaml``), with their allowed values from ``Field.check`` and ``Field.allowed()``:
 
-* required: every profile field that the covariates depend on (found by asking ``Profile.covariates()``, so a
-  new covariate field in ``profile.py`` becomes a required column with no change here);
-* optional: the other profile fields (``label``, ``notes``, ``conservative_care_months``, ``failed_treatments``
-  as ``;``-separated items), ``patient_id`` (free text, carried into the result), and preference weights:
-  ``weight`` and any ``weight_<name>`` (how many improvements one harm cancels, 0 to 100).
+* required: every covariate field (``Field.is_covariate``: the covariate effects act on them);
+* optional: the other profile fields (list fields as ``;``-separated items), ``label``, ``notes``,
+  ``patient_id`` (free text, carried into the result), and preference weights: ``weight`` and any
+  ``weight_<name>`` (how many benefits one harm cancels, 0 to 100).
 
 In a CSV, true/false may also be written 1/0 (any case: true, True, TRUE). A Parquet file may use native types.
 Every problem (unknown or missing column, missing value, wrong type, out of range) is collected over the whole
-file and reported at once with its row number (1 = the first data row) and field.
+file and reported at once with its row number (1 = the first data row) and field. Values are checked once per
+distinct value (``Field.check``), so a million rows cost a handful of checks per column.
 """
 
 from __future__ import annotations
@@ -19,15 +19,15 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from outcomes.declaration import DecisionModel, Field
 from outcomes.errors import Problem
 from outcomes.pipeline import MAX_WEIGHT
-from outcomes.profile import FIELDS, Profile, _allowed
+from outcomes.profile import TEXT_FIELDS
 
 PATIENT_ID = "patient_id"
 WEIGHT = "weight"
@@ -37,82 +37,34 @@ MAX_LISTED = 20
 _INT = re.compile(r"^\s*[+-]?\d+(\.0*)?\s*$")
 _TRUE = frozenset({"true", "1", "1.0"})
 _FALSE = frozenset({"false", "0", "0.0"})
+_WEIGHT_ALLOWED = f"a number from 0 to {MAX_WEIGHT:g} (how many benefits one harm cancels)"
 
 
-def _domain(name: str) -> list[Any]:
-    kind, spec, _ = FIELDS[name]
-    if kind == "int":
-        return list(range(spec[0], spec[1] + 1))
-    if kind == "bool":
-        return [False, True]
-    if kind == "choice":
-        return list(spec)
-    if kind == "list":
-        return [(), *((t,) for t in spec)]
-    return ["a", "b"]
-
-
-def _base_values() -> dict[str, Any]:
-    return {name: _domain(name)[0] for name in FIELDS}
-
-
-@dataclass(frozen=True)
-class Encoding:
-    """How profile fields become covariates: per covariate, the field it depends on and a value -> number table
-    (or a constant when no field moves it). Found by asking ``Profile.covariates()`` one field at a time."""
-
-    field_of: dict[str, str | None]
-    table: dict[str, dict[Any, float]]
-    constant: dict[str, float]
-
-    @property
-    def required(self) -> tuple[str, ...]:
-        """Profile fields the covariates depend on, in ``FIELDS`` order."""
-        used = {f for f in self.field_of.values() if f is not None}
-        return tuple(f for f in FIELDS if f in used)
-
-
-@cache
-def encoding() -> Encoding:
-    base = _base_values()
-    base_cov = Profile(**base).covariates()
-    field_of: dict[str, str | None] = dict.fromkeys(base_cov)
-    table: dict[str, dict[Any, float]] = {}
-    for name in FIELDS:
-        values = {v: Profile(**{**base, name: v}).covariates() for v in _domain(name)}
-        moved = {c for cov in values.values() for c in cov if cov[c] != base_cov[c]}
-        for c in moved:
-            if field_of[c] is not None:  # pragma: no cover - guards a future profile.py
-                raise NotImplementedError(f"covariate {c!r} depends on two profile fields; update outcomes.cohort")
-            if FIELDS[name][0] in ("list", "text"):  # pragma: no cover - guards a future profile.py
-                raise NotImplementedError(f"covariate {c!r} depends on a list/text field; update outcomes.cohort")
-            field_of[c] = name
-            table[c] = {v: float(cov[c]) for v, cov in values.items()}
-    constant = {c: float(base_cov[c]) for c, f in field_of.items() if f is None}
-    return Encoding(field_of, table, constant)
+def required_fields(model: DecisionModel) -> tuple[str, ...]:
+    """The columns every cohort must have: the model's covariate fields, in declaration order."""
+    return tuple(model.covariates)
 
 
 def weight_columns(columns: list[str]) -> list[str]:
     return [c for c in columns if c == WEIGHT or c.startswith(WEIGHT + "_")]
 
 
-def allowed_columns() -> str:
-    return ", ".join([*FIELDS, PATIENT_ID, WEIGHT, WEIGHT + "_<name>"])
+def allowed_columns(model: DecisionModel) -> str:
+    return ", ".join([*model.fields, *TEXT_FIELDS, PATIENT_ID, WEIGHT, WEIGHT + "_<name>"])
 
 
-def check_columns(columns: list[str], file: str) -> list[Problem]:
+def check_columns(columns: list[str], file: str, model: DecisionModel) -> list[Problem]:
     """Problems of the header: unknown columns, missing required columns, repeated columns."""
     problems = []
-    known = set(FIELDS) | {PATIENT_ID}
+    known = set(model.fields) | set(TEXT_FIELDS) | {PATIENT_ID}
     for c in columns:
         if c not in known and c not in weight_columns([c]):
-            problems.append(Problem(file, None, str(c), f"unknown column; allowed: {allowed_columns()}"))
-    for c in {c for c in columns if columns.count(c) > 1}:
+            problems.append(Problem(file, None, str(c), f"unknown column; allowed: {allowed_columns(model)}"))
+    for c in sorted({c for c in columns if columns.count(c) > 1}):
         problems.append(Problem(file, None, str(c), "column appears more than once; allowed: each column once"))
-    for name in encoding().required:
+    for name in required_fields(model):
         if name not in columns:
-            kind, spec, _ = FIELDS[name]
-            problems.append(Problem(file, None, name, f"column is missing; allowed: {_allowed(kind, spec)}"))
+            problems.append(Problem(file, None, name, f"column is missing; allowed: {model.fields[name].allowed()}"))
     return problems
 
 
@@ -125,47 +77,65 @@ def _as_text(col: pd.Series) -> tuple[pd.Series, np.ndarray]:
     return text, missing
 
 
-def _parse_column(name: str, col: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray, str]:
-    """(parsed values, missing mask, bad mask, allowed text) of one column."""
-    text, missing = _as_text(col)
-    if name in FIELDS:
-        kind, spec, _ = FIELDS[name]
-        allowed = _allowed(kind, spec)
-    else:  # a weight column
-        kind, spec, allowed = (
-            "weight",
-            None,
-            f"a number from 0 to {MAX_WEIGHT:g} (how many improvements one harm cancels)",
-        )
-    if kind == "int":
-        isint = text.str.match(_INT).to_numpy(dtype=bool)
+def _checked(values: pd.Series, usable: np.ndarray, f: Field) -> np.ndarray:
+    """``Field.check`` of every usable value, called once per distinct value."""
+    ok = np.zeros(len(values), dtype=bool)
+    if usable.any():
+        sub = values[usable]
+        verdict = {u: f.check(u.item() if isinstance(u, np.generic) else u) for u in pd.unique(sub)}
+        ok[usable] = sub.map(verdict).to_numpy(dtype=bool)
+    return ok
+
+
+def _parse_field(f: Field, text: pd.Series, missing: np.ndarray) -> tuple[pd.Series, np.ndarray, np.ndarray, str]:
+    """(parsed values, missing mask, valid mask, allowed text) of a profile field's column."""
+    allowed = f.allowed()
+    index = text.index
+    if f.type == "int":
+        isint = text.str.match(_INT).to_numpy(dtype=bool) & ~missing
         num = pd.to_numeric(text.where(isint, ""), errors="coerce").to_numpy(dtype=float)
-        ok = isint & (num >= spec[0]) & (num <= spec[1])
-        values = pd.Series(np.where(ok, num, spec[0]).astype(np.int64), index=col.index)
-    elif kind == "bool":
+        parsed = pd.Series(np.where(isint, num, 0).astype(np.int64), index=index)
+        ok = _checked(parsed, isint, f)
+        values = parsed.where(ok, int(f.min or 0)).astype(np.int64)
+    elif f.type == "number":
+        num = pd.to_numeric(text.where(~missing, ""), errors="coerce").to_numpy(dtype=float)
+        parsed = pd.Series(num, index=index)
+        ok = _checked(parsed, ~np.isnan(num), f)
+        values = parsed.where(ok, float(f.min or 0.0))
+    elif f.type == "bool":
         low = text.str.lower()
-        t, f = low.isin(_TRUE).to_numpy(), low.isin(_FALSE).to_numpy()
-        ok = t | f
-        values = pd.Series(t, index=col.index)
+        t, fl = low.isin(_TRUE).to_numpy(dtype=bool), low.isin(_FALSE).to_numpy(dtype=bool)
+        ok = t | fl
+        values = pd.Series(t, index=index)
         allowed += " (or 1/0)"
-    elif kind == "choice":
-        ok = text.isin(spec).to_numpy()
+    elif f.type == "choice":
+        ok = _checked(text.astype(object), ~missing, f)
         values = text
-    elif kind == "list":
-        items = text.str.split(";")
-        ok = items.map(lambda xs: all(x.strip() in spec for x in xs if x.strip())).to_numpy(dtype=bool)
+    elif f.type == "list":
+        items = text.astype(object).map(lambda s: [x.strip() for x in str(s).split(";") if x.strip()])
+        ok = _checked(items.map(tuple), np.ones(len(text), dtype=bool), f)
         values = text
         allowed += " (separated by ;)"
         missing = np.zeros(len(text), dtype=bool)  # an empty cell is an empty list
-    elif kind == "weight":
-        num = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float)
-        ok = np.isfinite(num) & (num >= 0) & (num <= MAX_WEIGHT)
-        values = pd.Series(np.where(ok, num, 0.0), index=col.index)
     else:  # text
         ok = np.ones(len(text), dtype=bool)
         values = text
-        if name in FIELDS:
-            missing = np.zeros(len(text), dtype=bool)  # label and notes are optional in a cohort
+        missing = np.zeros(len(text), dtype=bool)  # text is optional in a cohort
+    return values, missing, ok, allowed
+
+
+def _parse_column(name: str, col: pd.Series, model: DecisionModel) -> tuple[pd.Series, np.ndarray, np.ndarray, str]:
+    """(parsed values, missing mask, bad mask, allowed text) of one column."""
+    text, missing = _as_text(col)
+    if name in model.fields:
+        values, missing, ok, allowed = _parse_field(model.fields[name], text, missing)
+    elif name in TEXT_FIELDS:  # label and notes are optional in a cohort
+        values, ok, allowed = text, np.ones(len(text), dtype=bool), "text"
+        missing = np.zeros(len(text), dtype=bool)
+    else:  # a weight column
+        num = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float)
+        ok = np.isfinite(num) & (num >= 0) & (num <= MAX_WEIGHT)
+        values, allowed = pd.Series(np.where(ok, num, 0.0), index=col.index), _WEIGHT_ALLOWED
     return values, missing, ~ok & ~missing, allowed
 
 
@@ -179,7 +149,7 @@ class Checked:
     values: dict[str, pd.Series]
 
 
-def check_block(frame: pd.DataFrame, limit: int = MAX_LISTED) -> Checked:
+def check_block(frame: pd.DataFrame, model: DecisionModel, limit: int = MAX_LISTED) -> Checked:
     """Validate every row of a block (columns already checked). Problems are ordered by row, then column."""
     found: list[tuple[int, int, str, str]] = []
     n_problems = 0
@@ -188,7 +158,7 @@ def check_block(frame: pd.DataFrame, limit: int = MAX_LISTED) -> Checked:
         if name == PATIENT_ID:
             values[name] = frame[name].astype(object).where(frame[name].notna(), "").map(str)
             continue
-        parsed, missing, bad, allowed = _parse_column(str(name), frame[name])
+        parsed, missing, bad, allowed = _parse_column(str(name), frame[name], model)
         values[str(name)] = parsed
         n_problems += int(missing.sum() + bad.sum())
         for i in np.flatnonzero(missing)[:limit]:
@@ -201,22 +171,35 @@ def check_block(frame: pd.DataFrame, limit: int = MAX_LISTED) -> Checked:
     return Checked(len(frame), [(i, f, m) for i, _, f, m in found[:limit]], n_problems, values)
 
 
-def covariates(values: Mapping[str, pd.Series]) -> dict[str, np.ndarray]:
-    """Covariates (``registry.COVARIATES`` names) as arrays from parsed columns, with ``Profile.covariates()``'s
-    encoding."""
-    enc = encoding()
-    n = len(next(iter(values.values())))
+def covariates(values: Mapping[str, pd.Series], model: DecisionModel) -> dict[str, np.ndarray]:
+    """Every covariate as an array (patient,) from parsed columns, with ``Field.to_number`` (as
+    ``Profile.covariates()``), called once per distinct value."""
     out: dict[str, np.ndarray] = {}
-    for c, name in enc.field_of.items():
-        if name is None:
-            out[c] = np.full(n, enc.constant[c])
+    for name, f in model.covariates.items():
+        if name not in values:
             continue
         col = values[name]
-        kind = FIELDS[name][0]
-        if kind == "int":
-            lo = FIELDS[name][1][0]
-            lookup = np.array([enc.table[c][v] for v in _domain(name)])
-            out[c] = lookup[col.to_numpy(dtype=np.int64) - lo]
-        else:
-            out[c] = col.map(enc.table[c]).to_numpy(dtype=float)
+        table = {u: f.to_number(u) for u in pd.unique(col)}
+        out[name] = col.map(table).to_numpy(dtype=float)
     return out
+
+
+def profile_data(values: Mapping[str, pd.Series], i: int, model: DecisionModel) -> dict[str, Any]:
+    """Row ``i`` of parsed columns as profile data (for ``profile.parse_profile``)."""
+    data: dict[str, Any] = {"label": f"cohort row {i + 1}"}
+    for name, f in model.fields.items():
+        if name not in values:
+            continue
+        v = values[name].iloc[i]
+        if f.type == "list":
+            v = [x.strip() for x in str(v).split(";") if x.strip()]
+        elif f.type in ("int",):
+            v = int(v)
+        elif f.type == "number":
+            v = float(v)
+        elif f.type == "bool":
+            v = bool(v)
+        else:
+            v = str(v)
+        data[name] = v
+    return data

@@ -2,8 +2,8 @@
 
 Arrays are (strategy, patient, draw), the draws contiguous. The definitions are those of the one-profile path,
 applied along a patient axis: the mean and 90% interval of each per-draw expectation (``summarize.rates_table``),
-the net outcome improved − w · harm (``summarize.net_benefit``), the probability that each strategy is best with ties
-split evenly (``summarize.probability_best``), the preferred strategy (highest expected net; on a tie the
+the net outcome benefit − w · weighted harm (``model.net_benefit``), the probability that each strategy is
+best with ties split evenly (``summarize.probability_best``), the preferred strategy (highest expected net; on a tie the
 earlier strategy), the weights in [0, w_max] where the preferred strategy changes (``summarize.flip_points``:
 exact crossings of the expected-net lines on their upper envelope) and the EVPI with its Monte Carlo standard
 error (``voi.regression.evpi``: E max_s NB_s − max_s E NB_s, per 100).
@@ -62,7 +62,8 @@ def _best_at(imp: np.ndarray, harm: np.ndarray, w: np.ndarray) -> np.ndarray:
 
 
 def flip_weights(imp: np.ndarray, harm: np.ndarray, w_max: np.ndarray) -> Flips:
-    """Exact flip weights of the expected-net lines I_s − w H_s (imp, harm: (patient, S); w_max: (patient,))."""
+    """Exact flip weights of the expected-net lines B_s − w H_s (benefit, weighted harm: (patient, S); w_max:
+    (patient,))."""
     p, s = imp.shape
     pairs = [(a, b) for a in range(s) for b in range(a + 1, s)]
     if pairs:
@@ -108,14 +109,15 @@ def flip_weights(imp: np.ndarray, harm: np.ndarray, w_max: np.ndarray) -> Flips:
 
 @dataclass(frozen=True)
 class BlockSummary:
-    """Summaries for a block of patients; rates per 100, arrays (patient, strategy) unless stated."""
+    """Summaries for a block of patients; rates per 100, arrays (patient, strategy) unless stated. ``benefit`` is
+    the decision's benefit outcome, ``harm`` its weighted harm (``model.harm_score``)."""
 
-    improved: np.ndarray
-    improved_low: np.ndarray
-    improved_high: np.ndarray
-    harm: np.ndarray
-    harm_low: np.ndarray
-    harm_high: np.ndarray
+    benefit: np.ndarray
+    benefit_low: np.ndarray
+    benefit_high: np.ndarray
+    weighted_harm: np.ndarray
+    weighted_harm_low: np.ndarray
+    weighted_harm_high: np.ndarray
     net: np.ndarray
     net_low: np.ndarray
     net_high: np.ndarray
@@ -126,29 +128,24 @@ class BlockSummary:
     flips: Flips
 
 
-def net_outcome(rates: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """improved − w · harm, (strategy, patient, draw), from ``rates`` (strategy, 2, patient, draw)."""
-    return rates[:, 0] - np.asarray(weights, dtype=float)[None, :, None] * rates[:, 1]
-
-
-def summarize_block(rates: np.ndarray, weights: np.ndarray, mass: float = INTERVAL) -> BlockSummary:
-    """``rates`` (strategy, 2, patient, draw) holding improved and harm; ``weights`` (patient,). Per-patient
-    arrays come back as (patient, strategy)."""
-    imp, harm = rates[:, 0], rates[:, 1]
+def summarize_block(
+    benefit: np.ndarray, harm: np.ndarray, net: np.ndarray, weights: np.ndarray, mass: float = INTERVAL
+) -> BlockSummary:
+    """``benefit``, ``harm`` (weighted) and ``net`` (``model.net_benefit`` at the patients' weights, per 1): each
+    (strategy, patient, draw); ``weights`` (patient,). Per-patient arrays come back as (patient, strategy)."""
     w = np.asarray(weights, dtype=float)
-    net = net_outcome(rates, w)
-    imp_mean, harm_mean, net_mean = imp.mean(axis=-1).T, harm.mean(axis=-1).T, net.mean(axis=-1).T
-    il, ih = interval(imp, mass)
+    b_mean, harm_mean, net_mean = benefit.mean(axis=-1).T, harm.mean(axis=-1).T, net.mean(axis=-1).T
+    bl, bh = interval(benefit, mass)
     hl, hh = interval(harm, mass)
     nl, nh = interval(net, mass)
     ev, ev_se = evpi(DENOMINATOR * net)
     return BlockSummary(
-        improved=DENOMINATOR * imp_mean,
-        improved_low=DENOMINATOR * il.T,
-        improved_high=DENOMINATOR * ih.T,
-        harm=DENOMINATOR * harm_mean,
-        harm_low=DENOMINATOR * hl.T,
-        harm_high=DENOMINATOR * hh.T,
+        benefit=DENOMINATOR * b_mean,
+        benefit_low=DENOMINATOR * bl.T,
+        benefit_high=DENOMINATOR * bh.T,
+        weighted_harm=DENOMINATOR * harm_mean,
+        weighted_harm_low=DENOMINATOR * hl.T,
+        weighted_harm_high=DENOMINATOR * hh.T,
         net=DENOMINATOR * net_mean,
         net_low=DENOMINATOR * nl.T,
         net_high=DENOMINATOR * nh.T,
@@ -156,5 +153,5 @@ def summarize_block(rates: np.ndarray, weights: np.ndarray, mass: float = INTERV
         preferred=np.argmax(net_mean, axis=1),
         evpi=ev,
         evpi_se=ev_se,
-        flips=flip_weights(imp_mean, harm_mean, np.maximum(W_MAX, w)),
+        flips=flip_weights(b_mean, harm_mean, np.maximum(W_MAX, w)),
     )

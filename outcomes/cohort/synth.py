@@ -1,92 +1,115 @@
-"""A synthetic cohort of revision lumbar surgery candidates, for tests, benchmarks and planned-trial sketches.
+"""A synthetic cohort for tests, benchmarks and planned-trial sketches: one row per patient, every profile field of
+the decision model (CSV values as ``outcomes cohort`` reads them), drawn with numpy from a seed.
 
-Not data: an illustration with plausible structure. One row per patient, every profile field (CSV values as
-``outcomes cohort`` reads them), drawn with numpy from a seed:
-
-* age: Normal(63, 11) years, rounded, kept in the profile's range (revision candidates are mostly 50-75);
-* earlier lumbar operations: 1 + Poisson(0.35 + 0.015 (age − 50)), 8% none (a primary-surgery minority);
-* instability: logit P = −1.6 + 0.55 · operations + 0.02 (age − 60) (post-laminectomy instability grows with
-  each operation);
-* progressive deficit: logit P = −1.8 + 0.3 · operations + 0.02 (age − 60);
-* falls: with a progressive deficit none / occasional / frequent 35 / 40 / 25%, without 85 / 12 / 3%; one in
-  three older patients (≥ 75) without falls is moved to occasional;
-* bilateral radicular symptoms: logit P = −0.8 + 0.25 · operations;
-* neuropathic features: yes 30% (45% with bilateral symptoms), unknown 30%, otherwise no;
-* smoker: logit P = −1.0 − 0.04 (age − 60) (younger patients smoke more); diabetes: logit P = −1.7 + 0.04 (age − 60);
-* months of failed conservative care: log-normal, median 9, capped at the profile's maximum; failed
-  treatments: physical therapy 80%, each other option 10-50%;
-* ``patient_id`` ``S0000001``…; no preference weights (they are the patient's, not the cohort's).
+Not data: an illustration with plausible structure. The distributions and correlations are data too
+(``outcomes/data/synthetic_cohort.yaml``, whose format is documented at its top): for the model it names (the
+shipped spine model) age, earlier operations, instability, falls and the rest are drawn with stated dependences;
+a field it does not list, or every field of another model, is drawn uniformly over its declared range or
+levels. ``patient_id`` is ``S0000001``...; no preference weights (they are the patient's, not the cohort's).
 """
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from outcomes import yamlio
+from outcomes.declaration import DecisionModel, Field, default_model
 from outcomes.errors import InputError
-from outcomes.profile import FALLS, FIELDS, NEUROPATHIC, TREATMENTS
 
 MAX_SYNTHETIC = 100_000_000
-_TREATMENT_P = {
-    "physical_therapy": 0.8,
-    "epidural_injections": 0.5,
-    "facet_injections": 0.3,
-    "medication": 0.5,
-    "chiropractic": 0.15,
-    "multidisciplinary_care": 0.2,
-    "other": 0.1,
-}
+SPEC_FILE = Path(__file__).resolve().parent.parent / "data" / "synthetic_cohort.yaml"
+_UNIFORM: dict[str, Any] = {}
+
+
+@cache
+def _spec_file(path: str) -> dict[str, Any]:
+    data = yamlio.safe_load(Path(path).read_text(encoding="utf-8"))
+    return data if isinstance(data, dict) else {}
+
+
+def generator_spec(model: DecisionModel, path: Path | str = SPEC_FILE) -> dict[str, dict[str, Any]]:
+    """Per field, in drawing order, how it is drawn (the spec file's, if it names this model, else uniform)."""
+    data = _spec_file(str(path))
+    listed = data.get("fields") or {} if data.get("model") == model.name else {}
+    unknown = [k for k in listed if k not in model.fields]
+    if unknown:
+        raise ValueError(f"{path}: fields {unknown} are not in model {model.name!r}")
+    return {**{k: dict(v) for k, v in listed.items()}, **{k: _UNIFORM for k in model.fields if k not in listed}}
 
 
 def _expit(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))
 
 
-def synthesize(n: int, seed: int = 0) -> pd.DataFrame:
-    """``n`` synthetic patients (see the module docstring for the distributions and correlations)."""
+def _eval(expr: Any, env: pd.DataFrame, n: int) -> np.ndarray:
+    if isinstance(expr, (int, float)):
+        return np.full(n, float(expr))
+    value = env.eval(str(expr), engine="python") if len(env.columns) else pd.eval(str(expr), engine="python")
+    return np.broadcast_to(np.asarray(value, dtype=float), (n,)).copy()
+
+
+def _clip(f: Field, x: np.ndarray) -> np.ndarray:
+    lo, hi = f.value_range()
+    x = np.clip(x, lo, hi)
+    return np.rint(x).astype(np.int64) if f.type == "int" else x
+
+
+def _draw(f: Field, how: dict[str, Any], env: pd.DataFrame, n: int, rng: np.random.Generator) -> np.ndarray:
+    """One field's values (native: int, float, bool, level text, or ``;``-joined items)."""
+    if f.type in ("int", "number"):
+        x: np.ndarray
+        if "normal" in how:
+            x = rng.normal(float(how["normal"]["mean"]), float(how["normal"]["sd"]), n)
+        elif "lognormal" in how:
+            x = np.exp(rng.normal(np.log(float(how["lognormal"]["median"])), float(how["lognormal"]["sigma"]), n))
+        elif "poisson" in how:
+            x = float(how.get("add", 0)) + rng.poisson(np.maximum(_eval(how["poisson"], env, n), 0.0))
+            x = np.where(rng.random(n) < float(how.get("zero", 0.0)), 0, x)
+        else:
+            lo, hi = f.value_range()
+            x = rng.integers(int(lo), int(hi) + 1, n).astype(float) if f.type == "int" else rng.uniform(lo, hi, n)
+        return _clip(f, x)
+    if f.type == "bool":
+        p = _expit(_eval(how["logit"], env, n)) if "logit" in how else np.full(n, 0.5)
+        return rng.random(n) < p
+    if f.type == "choice":
+        logits = how.get("logits", {})
+        z = np.column_stack([_eval(logits.get(level, 0.0), env, n) for level in f.levels])
+        p = np.exp(z - z.max(axis=1, keepdims=True))
+        cum = np.cumsum(p / p.sum(axis=1, keepdims=True), axis=1)
+        idx = np.minimum((rng.random(n)[:, None] > cum).sum(axis=1), len(f.levels) - 1)
+        return np.asarray(f.levels, dtype=object)[idx]
+    if f.type == "list":
+        probs = how.get("items", dict.fromkeys(f.levels, 0.5))
+        names = np.asarray([lv for lv in f.levels if lv in probs], dtype=object)
+        tried = np.column_stack([rng.random(n) < float(probs[lv]) for lv in names]) if len(names) else None
+        return np.asarray([";".join(names[row]) for row in tried] if tried is not None else [""] * n, dtype=object)
+    return np.full(n, "", dtype=object)
+
+
+def synthesize(n: int, seed: int = 0, model: DecisionModel | None = None) -> pd.DataFrame:
+    """``n`` synthetic patients of ``model`` (default: the shipped model); see the module docstring."""
+    model = model if model is not None else default_model()
     rng = np.random.default_rng(seed)
-    lo_age, hi_age = FIELDS["age"][1]
-    age = np.clip(np.rint(rng.normal(63, 11, n)), lo_age, hi_age).astype(int)
-    ops = 1 + rng.poisson(np.clip(0.35 + 0.015 * (age - 50), 0.05, None))
-    ops = np.where(rng.random(n) < 0.08, 0, ops)
-    ops = np.minimum(ops, FIELDS["prior_surgeries"][1][1])
-    instability = rng.random(n) < _expit(-1.6 + 0.55 * ops + 0.02 * (age - 60))
-    deficit = rng.random(n) < _expit(-1.8 + 0.3 * ops + 0.02 * (age - 60))
-    u = rng.random(n)
-    falls_idx = np.where(deficit, (u > 0.35).astype(int) + (u > 0.75), (u > 0.85).astype(int) + (u > 0.97))
-    falls_idx = np.where((age >= 75) & (falls_idx == 0) & (rng.random(n) < 1 / 3), 1, falls_idx)
-    bilateral = rng.random(n) < _expit(-0.8 + 0.25 * ops)
-    v = rng.random(n)
-    p_yes = np.where(bilateral, 0.45, 0.30)
-    neuro_idx = np.where(v < p_yes, 0, np.where(v < p_yes + 0.30, 2, 1))  # NEUROPATHIC = (yes, no, unknown)
-    smoker = rng.random(n) < _expit(-1.0 - 0.04 * (age - 60))
-    diabetes = rng.random(n) < _expit(-1.7 + 0.04 * (age - 60))
-    months = np.minimum(np.rint(np.exp(rng.normal(np.log(9), 0.8, n))), FIELDS["conservative_care_months"][1][1])
-    tried = np.column_stack([rng.random(n) < _TREATMENT_P.get(t, 0.1) for t in TREATMENTS])
-    names = np.array(TREATMENTS, dtype=object)
-    failed = [";".join(names[row]) for row in tried]
-    return pd.DataFrame(
-        {
-            "patient_id": [f"S{i:07d}" for i in range(1, n + 1)],
-            "age": age,
-            "prior_surgeries": ops,
-            "instability": instability,
-            "progressive_deficit": deficit,
-            "falls": np.asarray(FALLS, dtype=object)[falls_idx],
-            "bilateral_radicular": bilateral,
-            "conservative_care_months": months.astype(int),
-            "failed_treatments": failed,
-            "neuropathic_features": np.asarray(NEUROPATHIC, dtype=object)[neuro_idx],
-            "smoker": smoker,
-            "diabetes": diabetes,
-        }
-    )
+    env = pd.DataFrame(index=pd.RangeIndex(n))
+    columns: dict[str, Any] = {"patient_id": [f"S{i:07d}" for i in range(1, n + 1)]}
+    for name, how in generator_spec(model).items():
+        f = model.fields[name]
+        values = _draw(f, how, env, n, rng)
+        columns[name] = values
+        if f.is_covariate:  # later expressions see the covariate's number
+            table = {u: f.to_number(u) for u in pd.unique(pd.Series(values))}
+            env[name] = pd.Series(values).map(table).to_numpy(dtype=float)
+    return pd.DataFrame({k: columns[k] for k in ["patient_id", *model.fields]})
 
 
-def write_synthetic(n: int, out: Path | str, seed: int = 0) -> Path:
-    """Write ``synthesize(n, seed)`` to ``out`` (.csv or .parquet), atomically."""
+def write_synthetic(n: int, out: Path | str, seed: int = 0, model: DecisionModel | None = None) -> Path:
+    """Write ``synthesize(n, seed, model)`` to ``out`` (.csv or .parquet), atomically."""
     out = Path(out)
     if isinstance(n, bool) or not isinstance(n, int) or not (1 <= n <= MAX_SYNTHETIC):
         raise InputError(
@@ -94,7 +117,7 @@ def write_synthetic(n: int, out: Path | str, seed: int = 0) -> Path:
         )
     if out.suffix.lower() not in (".csv", ".parquet"):
         raise InputError(f"option --out {out}", None, None, "allowed: a file name ending in .csv or .parquet")
-    frame = synthesize(n, seed)
+    frame = synthesize(n, seed, model)
     tmp = out.with_name(f".{out.name}.tmp")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
