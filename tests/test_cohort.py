@@ -3,7 +3,8 @@
 * the batch adapter equals ``model.expected_outcomes`` for single profiles, and the cohort's covariates equal
   ``Profile.covariates()`` row by row;
 * Done-when: on a 10,000-row synthetic cohort, sampled rows give the same numbers as the one-profile path
-  (``pipeline.decide``'s draws, exact expectations, ``summarize.summarize`` and ``voi.regression.evpi``);
+  (``pipeline.compare``'s draws, exact expectations, ``summarize.summarize``, ``model.net_benefit``,
+  ``voi.regression.evpi``);
 * a two-worker ``LocalCluster`` gives the identical result to the local scheduler;
 * every malformed row is reported at once (row and field), exit 2, nothing written; a zero-row cohort is refused;
 * an interrupted run leaves no result; the summary counts the result's preferred options.
@@ -20,93 +21,111 @@ import pytest
 
 from outcomes.cli import main
 from outcomes.cohort import inputs, run, summaries
-from outcomes.cohort.adapter import DrawArrays, expected_batch
+from outcomes.cohort.adapter import decision_arrays, expected_batch
 from outcomes.cohort.synth import synthesize, write_synthetic
-from outcomes.model import OUTCOMES, expected_outcomes
-from outcomes.pipeline import decide
-from outcomes.profile import FIELDS, Profile, load_profile, parse_profile
-from outcomes.registry import STRATEGIES
+from outcomes.declaration import default_model
+from outcomes.model import benefit_rate, expected_outcomes, harm_score, net_benefit
+from outcomes.pipeline import compare
+from outcomes.profile import Profile, load_profile, parse_profile
 from outcomes.summarize import flip_points, summarize
 from outcomes.voi import regression
-from outcomes.voi.core import net_benefit
 
 ROOT = Path(__file__).resolve().parent.parent
-DRAWS = 300
+DRAWS = 200
 SEED = 3
+MODEL = default_model()
+STRATEGIES = tuple(MODEL.strategies)
 
 
 def _profile(row: pd.Series) -> Profile:
     """The profile of one cohort row, built through ``parse_profile`` (the one-profile path's validation)."""
     data = {"label": f"row {row.name}"}
-    for name, (kind, _, _) in FIELDS.items():
+    for name, f in MODEL.fields.items():
         if name not in row.index:
             continue
         v = row[name]
-        if kind == "int":
+        if f.type == "int":
             v = int(v)
-        elif kind == "bool":
+        elif f.type == "bool":
             v = str(v).lower() in ("true", "1")
-        elif kind == "list":
+        elif f.type == "list":
             v = [t for t in str(v).split(";") if t]
         data[name] = v
-    data.setdefault("conservative_care_months", 0)
-    data.setdefault("failed_treatments", [])
-    return parse_profile(data)
+    return parse_profile(data, model=MODEL)
 
 
 @pytest.fixture(scope="module")
 def draws():
-    return run.cohort_draws(None, None, n_draws=DRAWS, seed=SEED)
+    return run.cohort_draws(None, None, n_draws=DRAWS, seed=SEED).draws
 
 
 # --- the batch adapter and the covariates ------------------------------------------------------------------
 
 
 def test_batch_adapter_equals_expected_outcomes_for_single_profiles(draws):
-    arrays = DrawArrays.from_draws(draws)
     profiles = [load_profile(), load_profile(ROOT / "profiles" / "stable_first_revision.yaml")]
     cohort = synthesize(40, seed=5)
     profiles += [_profile(r) for _, r in cohort.iterrows()]
     covs = [p.covariates() for p in profiles]
     batch = {c: np.array([cv[c] for cv in covs]) for c in covs[0]}
-    got = expected_batch(arrays, batch, OUTCOMES)  # (strategy, outcome, patient, draw)
-    assert got.shape == (len(STRATEGIES), len(OUTCOMES), len(profiles), DRAWS)
-    for k, cov in enumerate(covs):
-        want = expected_outcomes(draws, cov).transpose("strategy", "outcome", "draw").values
-        np.testing.assert_allclose(got[:, :, k, :], want, rtol=1e-12, atol=0, equal_nan=True)
-        one = expected_batch(arrays, {c: np.array([v]) for c, v in cov.items()}, OUTCOMES)[:, :, 0, :]
-        np.testing.assert_allclose(one, want, rtol=1e-12, atol=0, equal_nan=True)
+    got = expected_batch(draws, MODEL, batch)  # (draw, patient, strategy, outcome)
+    assert got.shape == (DRAWS, len(profiles), len(STRATEGIES), len(MODEL.outcomes))
+    for k, prof in enumerate(profiles):
+        want = expected_outcomes(draws, prof).values
+        np.testing.assert_allclose(got[:, k], want, rtol=1e-12, atol=1e-15, equal_nan=True)
+        one = expected_batch(draws, MODEL, {c: np.array([v]) for c, v in covs[k].items()})[:, 0]
+        np.testing.assert_allclose(one, want, rtol=1e-12, atol=1e-15, equal_nan=True)
 
 
-def test_a_patient_at_the_reference_keeps_the_base_draws(draws):
-    """A profile whose covariates all sit at the effects' references is not moved (as model.py)."""
-    arrays = DrawArrays.from_draws(draws)
-    at_ref = {c: np.array([r]) for c, r in zip(arrays.covariate, arrays.reference, strict=True)}
-    got = expected_batch(arrays, at_ref, ("improved",))
-    k = arrays.parameters.index("fusion.improved")
-    assert np.array_equal(got[STRATEGIES.index("fusion"), 0, 0], arrays.p[:, k])
+def test_decision_arrays_are_the_models_benefit_and_weighted_harm(draws):
+    prof = load_profile()
+    rate = expected_outcomes(draws, prof)
+    rates = expected_batch(draws, MODEL, {c: np.array([v]) for c, v in prof.covariates().items()})
+    benefit, harm = decision_arrays(rates, MODEL)  # (strategy, patient, draw)
+    assert benefit.flags.c_contiguous and harm.flags.c_contiguous
+    want_b = benefit_rate(rate, MODEL).transpose("strategy", "draw").values
+    want_h = harm_score(rate, MODEL).transpose("strategy", "draw").values
+    np.testing.assert_allclose(benefit[:, 0], want_b, rtol=1e-12)
+    np.testing.assert_allclose(harm[:, 0], want_h, rtol=1e-12)
+    assert MODEL.other_harms  # the shipped decision weighs a minor harm too: the harm is not one outcome
+    assert not np.allclose(harm[:, 0], rate.sel(outcome=MODEL.harm).transpose("strategy", "draw").values)
 
 
 def test_cohort_covariates_equal_profile_covariates_row_by_row():
     cohort = synthesize(300, seed=11)
     frame = pd.read_csv(_to_csv(cohort), dtype=str, keep_default_na=False)
-    checked = inputs.check_block(frame)
+    checked = inputs.check_block(frame, MODEL)
     assert checked.n_problems == 0
-    cov = inputs.covariates(checked.values)
+    cov = inputs.covariates(checked.values, MODEL)
     for i, row in frame.iterrows():
         want = _profile(row).covariates()
         assert {c: cov[c][i] for c in want} == want
 
 
-def test_required_columns_come_from_the_profile_covariates():
-    required = inputs.encoding().required
-    assert set(required) == {"age", "prior_surgeries", "instability", "progressive_deficit", "falls"} | {
-        "bilateral_radicular",
-        "neuropathic_features",
-        "smoker",
-        "diabetes",
-    }
-    assert "conservative_care_months" not in required and "label" not in required
+def test_required_columns_are_the_models_covariate_fields():
+    required = inputs.required_fields(MODEL)
+    assert required == tuple(MODEL.covariates) and len(required) >= 5
+    assert not [name for name in required if not MODEL.fields[name].is_covariate]
+    assert [name for name, f in MODEL.fields.items() if not f.is_covariate]  # optional columns exist
+    assert "label" not in required
+
+
+def test_subgroups_come_from_the_covariate_fields():
+    groups = {g.name: g for g in run.subgroups_for(MODEL)}
+    assert list(groups) == list(MODEL.covariates)
+    for name, g in groups.items():
+        f = MODEL.fields[name]
+        if f.type == "bool":
+            assert g.levels == ("no", "yes")
+        elif f.type == "choice":
+            assert g.levels == f.levels
+        lo, hi = f.value_range()
+        if f.type == "int" and hi - lo + 1 > run.MAX_LEVELS:  # banded: every declared value falls in one band
+            assert 1 < len(g.levels) <= run.MAX_BANDS + 1
+            lv = g.level_of(pd.Series(np.arange(lo, hi + 1)), f)
+            assert set(lv) == set(g.levels) and list(dict.fromkeys(lv)) == list(g.levels)
+    with pytest.raises(Exception, match="option --subgroups"):
+        run.subgroups_for(MODEL, ["no_such_field"])
 
 
 def test_flip_weights_equal_summarize_flip_points():
@@ -119,7 +138,7 @@ def test_flip_weights_equal_summarize_flip_points():
         want = flip_points(dict(zip(STRATEGIES, imp[i], strict=True)), dict(zip(STRATEGIES, harm[i], strict=True)), 5.0)
         got_w = flips.weight[i][~np.isnan(flips.weight[i])]
         assert len(got_w) == len(want)
-        n_two += len(want) == 2
+        n_two += len(want) >= 2
         for k, f in enumerate(want):
             assert got_w[k] == pytest.approx(f["weight"], rel=1e-12)
             assert STRATEGIES[flips.from_[i, k]] == f["from"] and STRATEGIES[flips.to[i, k]] == f["to"]
@@ -152,7 +171,15 @@ def big_run(tmp_path_factory):
     return cohort, result, pd.read_parquet(result.out)
 
 
+def _harm_interval(rate, st: str) -> tuple[float, float]:
+    h = harm_score(rate, MODEL).sel(strategy=st).values
+    lo, hi = np.quantile(h, [0.05, 0.95])
+    return float(lo), float(hi)
+
+
 def test_cohort_equals_the_one_profile_path_on_sampled_rows(big_run):
+    """Done when: for sampled rows of a 10,000-row synthetic cohort, every per-patient number equals the one-profile
+    path on the same draws (``compare(...).draws``, ``expected_outcomes``, ``summarize``, ``net_benefit``)."""
     cohort, result, table = big_run
     assert result.n_patients == 10_000 and len(table) == 10_000 * len(STRATEGIES)
     rows = np.random.default_rng(2).choice(len(cohort), size=5, replace=False)
@@ -160,20 +187,21 @@ def test_cohort_equals_the_one_profile_path_on_sampled_rows(big_run):
     for r in rows:
         row = cohort.iloc[r]
         prof = _profile(row)
-        decision = decide(prof, n_draws=DRAWS, seed=SEED, weight=float(row["weight"]))
-        rate = expected_outcomes(decision.draws, prof.covariates())  # exact expectations on both sides
-        s = summarize(rate, weight=float(row["weight"]))
+        decision = compare(prof, n_draws=DRAWS, seed=SEED, weight=float(row["weight"]))
+        rate = expected_outcomes(decision.draws, prof)  # exact expectations on both sides
+        s = summarize(rate, weight=float(row["weight"]), model=MODEL)
         mine = table[table.patient == r + 1].set_index("strategy").loc[list(STRATEGIES)]
         assert (mine.patient_id == row["patient_id"]).all()
         assert mine.preferred.iloc[0] == s.preferred
         assert mine.is_preferred.sum() == 1 and mine.is_preferred[s.preferred]
         for st in STRATEGIES:
             m = mine.loc[st]
-            for outcome, col in (("improved", "improved"), ("harm", "harm")):
-                want = s.rate(st, outcome)
-                assert m[f"{col}_per100"] == pytest.approx(100 * want["mean"], **close)
-                assert m[f"{col}_low"] == pytest.approx(100 * want["low"], **close)
-                assert m[f"{col}_high"] == pytest.approx(100 * want["high"], **close)
+            want = s.rate(st, MODEL.benefit)
+            assert m.benefit_per100 == pytest.approx(100 * want["mean"], **close)
+            assert (m.benefit_low, m.benefit_high) == pytest.approx((100 * want["low"], 100 * want["high"]), **close)
+            harm = harm_score(rate, MODEL).sel(strategy=st).values
+            assert m.harm_per100 == pytest.approx(100 * harm.mean(), **close)
+            assert (m.harm_low, m.harm_high) == pytest.approx(tuple(100 * v for v in _harm_interval(rate, st)), **close)
             assert m.net_per100 == pytest.approx(100 * s.expected_net[st], **close)
             assert (m.net_low, m.net_high) == pytest.approx(tuple(100 * v for v in s.net_interval[st]), **close)
             assert m.p_best == pytest.approx(s.prob_best_at_weight[st], abs=1e-12)
@@ -184,48 +212,66 @@ def test_cohort_equals_the_one_profile_path_on_sampled_rows(big_run):
         ]
         assert [(pytest.approx(f["weight"], rel=1e-10), f["to"]) for f in s.flips] == flips
         for col, w in (("weight", row["weight"]), ("weight_strict", row["weight_strict"])):
-            nb = net_benefit(decision.draws, prof.covariates(), float(w)).sel(strategy=list(STRATEGIES)).values
+            nb = net_benefit(rate, MODEL, float(w)).transpose("draw", "strategy").values
             est = regression.evpi(nb)
             suffix = "" if col == "weight" else f"_at_{col}"
             assert mine[f"evpi_per100{suffix}"].iloc[0] == pytest.approx(est.value, **close)
             if col == "weight":
                 assert mine.evpi_se.iloc[0] == pytest.approx(est.se, **close)
             else:
-                s2 = summarize(rate, weight=float(w))
+                s2 = summarize(rate, weight=float(w), model=MODEL)
                 assert mine[f"preferred_at_{col}"].iloc[0] == s2.preferred
                 for st in STRATEGIES:
                     assert mine.loc[st, f"p_best_at_{col}"] == pytest.approx(s2.prob_best_at_weight[st], abs=1e-12)
                     assert mine.loc[st, f"net_per100_at_{col}"] == pytest.approx(100 * s2.expected_net[st], **close)
 
 
-def test_cohort_draws_are_decides_draws(draws):
-    decision = decide(None, n_draws=DRAWS, seed=SEED)
-    assert np.array_equal(draws["p"].values, decision.draws["p"].values)
-    assert np.array_equal(draws["log_or"].values, decision.draws["log_or"].values)
+@pytest.mark.parametrize("options", [{}, {"prior_only": True}, {"data": None}])
+def test_cohort_draws_are_compares_draws(options):
+    mine = run.cohort_draws(None, None, n_draws=DRAWS, seed=SEED, **options)
+    decision = compare(None, n_draws=DRAWS, seed=SEED, **options)
+    assert mine.evidence == decision.evidence
+    assert np.array_equal(mine.draws["p"].values, decision.draws["p"].values)
+    assert np.array_equal(mine.draws["log_or"].values, decision.draws["log_or"].values)
+
+
+def test_the_default_is_the_trial_updated_view_and_prior_only_the_seed_view(tmp_path):
+    path = _to_csv(synthesize(40, seed=4), tmp_path / "c.csv")
+    a = run.run_cohort(path, tmp_path / "a.parquet", n_draws=100, seed=1)
+    b = run.run_cohort(path, tmp_path / "b.parquet", n_draws=100, seed=1, prior_only=True)
+    assert (a.provenance["evidence"], b.provenance["evidence"]) == ("trials", "seed")
+    assert a.provenance["data_file"].endswith(".csv") and not b.provenance["data_file"]
+    ta, tb = pd.read_parquet(a.out), pd.read_parquet(b.out)
+    assert not np.allclose(ta.benefit_per100, tb.benefit_per100)
+    assert "SEED VIEW" in run.format_summary(b)
+    assert a.provenance["benefit_per100"] == MODEL.benefit
+    assert a.provenance["harm_per100"]["outcomes"] == {MODEL.harm: 1.0, **MODEL.other_harms}
 
 
 def test_summary_counts_the_results_preferred_options(big_run):
     _, result, table = big_run
     per_patient = table.drop_duplicates("patient")
     s = result.summary.set_index(["subgroup", "level"])
-    overall = s.loc[("all patients", "all")]
+    overall = s.loc[(run.ALL, "all")]
     assert overall.n_patients == 10_000
     shares = per_patient.preferred.value_counts(normalize=True)
     for st in STRATEGIES:
         assert overall[f"share_{st}"] == pytest.approx(shares.get(st, 0.0), abs=1e-12)
     assert overall.mean_evpi_per100 == pytest.approx(per_patient.evpi_per100.mean(), rel=1e-9)
-    stable = per_patient[~per_patient.instability]
-    assert s.loc[("instability", "no")].n_patients == len(stable)
+    flag = next(n for n, f in MODEL.covariates.items() if f.type == "bool")
+    without = per_patient[~per_patient[flag]]
+    assert s.loc[(flag, "no")].n_patients == len(without)
     for st in STRATEGIES:
-        want = (stable.preferred == st).mean()
-        assert s.loc[("instability", "no"), f"share_{st}"] == pytest.approx(want, abs=1e-12)
-    for subgroup in ("age band", "earlier operations", "instability"):
+        want = (without.preferred == st).mean()
+        assert s.loc[(flag, "no"), f"share_{st}"] == pytest.approx(want, abs=1e-12)
+    for subgroup in MODEL.covariates:
         assert s.loc[subgroup].n_patients.sum() == 10_000
     share_cols = [f"share_{st}" for st in STRATEGIES]
     np.testing.assert_allclose(s[share_cols].sum(axis=1), 1.0, rtol=1e-12)
     on_disk = pd.read_csv(result.summary_file)
     assert result.summary_file.name == "result_summary.csv"
     assert (on_disk.evidence_version == result.provenance["evidence_version"]).all()
+    assert set(on_disk.subgroup_label) == {run.ALL} | {f.plain for f in MODEL.covariates.values()}
     assert "support, not replace, clinical judgement" in (result.out / "_provenance.json").read_text()
 
 
@@ -296,7 +342,7 @@ def test_synthetic_cohort_is_valid_seeded_and_correlated():
     pd.testing.assert_frame_equal(a, b)
     assert not a.equals(synthesize(20_000, seed=2))
     frame = pd.read_csv(_to_csv(a), dtype=str, keep_default_na=False)
-    assert inputs.check_block(frame).n_problems == 0
+    assert inputs.check_block(frame, MODEL).n_problems == 0
     # instability grows with earlier operations; smoking falls with age; falls follow a progressive deficit
     by_ops = a.groupby(a.prior_surgeries.clip(upper=3)).instability.mean()
     assert by_ops.is_monotonic_increasing and by_ops.iloc[-1] - by_ops.iloc[0] > 0.3
@@ -355,12 +401,12 @@ def test_every_malformed_row_is_reported_at_once(tmp_path, capsys):
 
 
 def test_allowed_values_are_the_profiles():
-    """The messages quote profile.py's own ranges and choices (not a copy): change one, the message follows."""
-    _, (lo, hi), _ = FIELDS["age"]
-    frame = pd.DataFrame({c: ["x"] for c in inputs.encoding().required})
-    frame["age"] = [str(hi + 1)]
-    problems = inputs.check_block(frame).problems
-    assert any(f == "age" and f"from {lo} to {hi}" in m for _, f, m in problems)
+    """The messages quote the declaration's own ranges and choices (not a copy): change one, the message follows."""
+    lo, hi = MODEL.fields["age"].min, MODEL.fields["age"].max
+    frame = pd.DataFrame({c: ["x"] for c in inputs.required_fields(MODEL)})
+    frame["age"] = [str(int(hi) + 1)]
+    problems = inputs.check_block(frame, MODEL).problems
+    assert any(f == "age" and f"from {lo:g} to {hi:g}" in m for _, f, m in problems)
 
 
 def test_missing_columns_and_too_many_problems_are_capped(tmp_path, capsys):
@@ -450,7 +496,7 @@ def test_an_interrupted_run_leaves_no_result(tmp_path, monkeypatch):
     assert not out.exists() and not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
 
 
-def test_a_posterior_gives_decides_draws_and_numbers(tmp_path):
+def test_a_posterior_gives_compares_draws_and_numbers(tmp_path):
     from outcomes.elicit import elicit
     from outcomes.registry import load_registry
     from outcomes.update import fit
@@ -471,8 +517,8 @@ def test_a_posterior_gives_decides_draws_and_numbers(tmp_path):
     assert main([*args, "--draws", "500", "--weight", "1.5"]) == 0
     table = pd.read_parquet(tmp_path / "r.parquet")
     prof = _profile(cohort.iloc[17])
-    decision = decide(prof, posterior=posterior, n_draws=500, weight=1.5)
-    s = summarize(expected_outcomes(decision.draws, prof.covariates()), weight=1.5)
+    decision = compare(prof, posterior=posterior, n_draws=500, weight=1.5)
+    s = summarize(expected_outcomes(decision.draws, prof), weight=1.5, model=MODEL)
     mine = table[table.patient == 18].set_index("strategy")
     assert mine.preferred.iloc[0] == s.preferred
     for st in STRATEGIES:

@@ -76,6 +76,7 @@ def run(args: argparse.Namespace) -> int:
         seed=args.seed,
         chunk_size=args.chunk_size if args.chunk_size is not None else DEFAULT_CHUNK,
         scheduler=args.scheduler,
+        cli=True,
     )
     print(f"Decision summaries for {result.n_patients} patients written to {result.out} ({result.n_partitions} parts)")
     print(f"Cohort summary written to {result.summary_file}")

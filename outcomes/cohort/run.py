@@ -185,14 +185,28 @@ def _bytes_per_row(path: Path) -> float:
     return max(len(head) / lines, 1.0)
 
 
-def read_cohort(path: Path, chunk_size: int):
-    """The cohort as a Dask DataFrame of raw cells (CSV: text, every cell; Parquet: native types)."""
-    import dask.dataframe as dd
+def _read_row_group(file: str, i: int) -> pd.DataFrame:
+    import pyarrow.parquet as pq
+
+    return pq.ParquetFile(file).read_row_group(i).to_pandas()
+
+
+def read_cohort(path: Path, chunk_size: int) -> list:
+    """The cohort as Dask delayed partitions of raw cells (CSV: text, every cell, through ``dask.dataframe``;
+    Parquet: native types, one partition per row group, read with pyarrow)."""
+    import dask
 
     if _kind(path) == "csv":
+        import dask.dataframe as dd
+
         blocksize = int(min(max(_bytes_per_row(path) * chunk_size * 4, 1 << 20), CSV_BLOCK_BYTES))
-        return dd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False, blocksize=blocksize)
-    return dd.read_parquet(path, split_row_groups=True)
+        ddf = dd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False, blocksize=blocksize)
+        return list(ddf.to_delayed())
+    import pyarrow.parquet as pq
+
+    files = sorted(path.rglob("*.parquet")) if path.is_dir() else [path]
+    groups = [(str(f), i) for f in files for i in range(pq.ParquetFile(f).num_row_groups)]
+    return [dask.delayed(_read_row_group, pure=True)(f, i) for f, i in groups]
 
 
 def _check_partition(frame: pd.DataFrame, model: DecisionModel) -> tuple[int, list[tuple[int, str, str]], int]:
@@ -507,14 +521,16 @@ def run_cohort(
     scheduler: str | None = None,
     subgroups: Sequence[str] | None = None,
     progress: bool | None = None,
+    cli: bool = False,
 ) -> CohortResult:
     """Decision summaries for every patient of ``cohort``, written as partitioned Parquet to ``out``.
 
     The draws are exactly those of ``pipeline.compare`` with the same registry, ``posterior``, ``data``,
     ``prior_only``, ``n_draws`` and ``seed``. ``subgroups``: covariate fields the cohort summary is split by
     (default: every covariate field). ``scheduler``: a ``dask.distributed`` scheduler address (None: Dask's local
-    threaded scheduler). ``progress``: show a progress bar (None: when stderr is a terminal)."""
-    check_options(weight, n_draws, seed)
+    threaded scheduler). ``progress``: show a progress bar (None: when stderr is a terminal). ``cli``: errors name
+    the command's options rather than the arguments."""
+    check_options(weight, n_draws, seed, cli=cli)
     check_chunk_size(chunk_size)
     path = Path(cohort)
     out = Path(out)
@@ -563,8 +579,7 @@ def _run(path, out, columns, reg, evidence: Evidence, groups, weight, chunk_size
 
     model = reg.model
     with _table_errors(path):
-        ddf = read_cohort(path, chunk_size)
-    parts = ddf.to_delayed()
+        parts = read_cohort(path, chunk_size)
     sizes = validate(path, parts, model)
     decision = cohort_draws(
         reg,
