@@ -4,9 +4,9 @@ Prints one ``name: value`` line per figure:
 
 * ``profiles_per_s``             patients summarised per second by ``run_cohort`` on Dask's local threaded
                                  scheduler, everything included (validation pass, draws, Parquet written)
-* ``speedup_vs_loop``            seconds per profile of looping the one-profile comparison (``pipeline.decide``,
-                                 the same draws and seed, default simulated patients) over a small sample of the
-                                 same profiles, over seconds per profile of the cohort run (target >= 100)
+* ``speedup_vs_loop``            seconds per profile of looping the one-profile comparison (``pipeline.compare``,
+                                 the same draws, seed and evidence, default simulated patients) over a small sample
+                                 of the same profiles, over seconds per profile of the cohort run (target >= 100)
 * ``two_worker_speedup``         a ``LocalCluster`` of 2 worker processes (1 thread each) against 1, the same
                                  cohort, cluster start-up excluded (target >= 1.6)
 * ``peak_rss_gib_1e6_profiles``  peak resident memory of a fresh process running a million profiles at 1,000
@@ -36,20 +36,23 @@ import pandas as pd  # noqa: E402
 
 from outcomes.cohort.run import run_cohort  # noqa: E402
 from outcomes.cohort.synth import synthesize, write_synthetic  # noqa: E402
-from outcomes.pipeline import decide  # noqa: E402
-from outcomes.profile import FIELDS, parse_profile  # noqa: E402
+from outcomes.declaration import default_model  # noqa: E402
+from outcomes.pipeline import compare  # noqa: E402
+from outcomes.profile import parse_profile  # noqa: E402
 
 DRAWS = 1000
 SEED = 0
 
 
 def profile_of(row: pd.Series):
+    model = default_model()
     data = {"label": f"patient {row['patient_id']}"}
-    for name, (kind, _, _) in FIELDS.items():
+    for name, f in model.fields.items():
         if name in row.index:
             v = row[name]
-            data[name] = [t for t in v.split(";") if t] if kind == "list" else (v.item() if hasattr(v, "item") else v)
-    return parse_profile(data)
+            v = v.item() if hasattr(v, "item") else v
+            data[name] = [t for t in str(v).split(";") if t] if f.type == "list" else v
+    return parse_profile(data, model=model)
 
 
 def timed_run(cohort: Path, out: Path, **kw) -> float:
@@ -60,10 +63,10 @@ def timed_run(cohort: Path, out: Path, **kw) -> float:
 
 def loop_seconds_per_profile(frame: pd.DataFrame, n: int) -> float:
     profiles = [profile_of(r) for _, r in frame.head(n).iterrows()]
-    decide(profiles[0], n_draws=DRAWS, seed=SEED)  # warm-up (imports, maxent cache)
+    compare(profiles[0], n_draws=DRAWS, seed=SEED)  # warm-up (imports, maxent cache)
     t = time.perf_counter()
     for p in profiles:
-        decide(p, n_draws=DRAWS, seed=SEED)
+        compare(p, n_draws=DRAWS, seed=SEED)
     return (time.perf_counter() - t) / n
 
 
@@ -136,9 +139,9 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="small sizes (a smoke run, not the figures)")
     ap.add_argument("--cluster-memory", action="store_true", help="also the 2-worker memory figure")
     args = ap.parse_args()
-    n = 2_000 if args.quick else 40_000
+    n = 1_000 if args.quick else 40_000
     n_loop = 3 if args.quick else 10
-    n_big = 20_000 if args.quick else 1_000_000
+    n_big = 5_000 if args.quick else 1_000_000
     chunk = max(n // 8, 100)
     print(f"cores: {os.cpu_count()}; load average: {os.getloadavg()[0]:.1f}; draws: {DRAWS}")
     with tempfile.TemporaryDirectory() as tmp_name:
@@ -151,7 +154,7 @@ def main() -> None:
         per_profile = local / n
         print(f"profiles_per_s: {n / local:.0f}")
         loop = loop_seconds_per_profile(pd.read_csv(cohort, keep_default_na=False), n_loop)
-        print(f"loop_seconds_per_profile: {loop:.3f} (pipeline.decide, {n_loop} profiles)")
+        print(f"loop_seconds_per_profile: {loop:.3f} (pipeline.compare, {n_loop} profiles)")
         print(f"speedup_vs_loop: {loop / per_profile:.0f}")
         one = cluster_seconds(cohort, tmp / "one.parquet", 1, chunk)
         two = cluster_seconds(cohort, tmp / "two.parquet", 2, chunk)

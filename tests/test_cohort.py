@@ -324,7 +324,7 @@ def test_command_writes_result_and_summary(tmp_path, capsys):
     assert "Decision summaries for 300 patients" in text and "(3 parts)" in text
     assert "evidence version" in text and "support, not replace, clinical judgement" in text
     for st in STRATEGIES:
-        assert f"share_{st}" in text
+        assert MODEL.short_label(st) in text
     table = pd.read_parquet(out)
     assert len(table) == 300 * len(STRATEGIES)
     assert (tmp_path / "res_summary.csv").is_file()

@@ -143,13 +143,16 @@ def _expected_04() -> list[str]:
 def _expected_06() -> list[str]:
     from outcomes.registry import load_registry
 
+    reg = load_registry()
+    m = reg.model
     return [
         "500 patients in",
-        f"evidence version {load_registry().version}",
+        f"evidence version {reg.version}",
         "Share of patients for whom each option has the best expected net outcome",
-        "earlier operations",
-        "Fusion over decompression alone, per 100:",
+        m.fields["prior_surgeries"].plain,
+        f"{m.short_label('fusion')} over {m.short_label('decompression').lower()}, per 100:",
         "EVPI per 100: median",
+        *[m.short_label(s) for s in m.strategies],
     ]
 
 

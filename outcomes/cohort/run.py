@@ -468,6 +468,8 @@ class CohortResult:
     n_partitions: int
     provenance: dict = field(default_factory=dict)
     strategies: tuple[str, ...] = ()
+    labels: dict[str, str] = field(default_factory=dict)
+    """Strategy id -> short label (from the model)."""
 
     def provenance_line(self) -> str:
         p = self.provenance
@@ -668,7 +670,9 @@ def _run(path, out, columns, reg, evidence: Evidence, groups, weight, chunk_size
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
         raise
-    return CohortResult(written, summary_file, summary, offset, len(slices), provenance, spec.strategies)
+    return CohortResult(
+        written, summary_file, summary, offset, len(slices), provenance, spec.strategies, dict(model.short_labels)
+    )
 
 
 def format_summary(result: CohortResult) -> str:
@@ -679,7 +683,9 @@ def format_summary(result: CohortResult) -> str:
     for x in result.strategies:
         shown[f"share_{x}"] = shown[f"share_{x}"].map(lambda v: f"{100 * v:.1f}%")
     shown["mean_evpi_per100"] = shown["mean_evpi_per100"].map(lambda v: f"{v:.2f}" if math.isfinite(v) else "")
-    shown = shown.rename(columns={"subgroup_label": "subgroup"})
+    shown = shown.rename(
+        columns={"subgroup_label": "subgroup", **{f"share_{x}": result.labels.get(x, x) for x in result.strategies}}
+    )
     lines = [
         result.provenance_line(),
         f"Share of patients for whom each option has the best expected net outcome "
