@@ -21,7 +21,7 @@ import pytest
 
 from outcomes.cli import main
 from outcomes.cohort import inputs, run, summaries
-from outcomes.cohort.adapter import decision_arrays, expected_batch
+from outcomes.cohort.adapter import decision_arrays, decision_model, expected_batch
 from outcomes.cohort.synth import synthesize, write_synthetic
 from outcomes.declaration import default_model
 from outcomes.model import benefit_rate, expected_outcomes, harm_score, net_benefit
@@ -87,6 +87,14 @@ def test_decision_arrays_are_the_models_benefit_and_weighted_harm(draws):
     want_h = harm_score(rate, MODEL).transpose("strategy", "draw").values
     np.testing.assert_allclose(benefit[:, 0], want_b, rtol=1e-12)
     np.testing.assert_allclose(harm[:, 0], want_h, rtol=1e-12)
+    # the model reduced to the decision's outcomes and the events they depend on gives the same numbers
+    reduced = decision_model(MODEL)
+    assert sum(len(st.events) for st in reduced.strategies.values()) < MODEL.n_events
+    b2, h2 = decision_arrays(
+        expected_batch(draws, reduced, {c: np.array([v]) for c, v in prof.covariates().items()}), reduced
+    )
+    np.testing.assert_allclose(b2, benefit, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(h2, harm, rtol=1e-12, atol=1e-15)
     assert MODEL.other_harms  # the shipped decision weighs a minor harm too: the harm is not one outcome
     assert not np.allclose(harm[:, 0], rate.sel(outcome=MODEL.harm).transpose("strategy", "draw").values)
 

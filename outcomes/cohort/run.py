@@ -28,7 +28,13 @@ import pandas as pd
 import xarray as xr
 
 from outcomes.cohort import inputs
-from outcomes.cohort.adapter import covariates_used, decision_arrays, elements_per_block, expected_batch
+from outcomes.cohort.adapter import (
+    covariates_used,
+    decision_arrays,
+    decision_model,
+    elements_per_block,
+    expected_batch,
+)
 from outcomes.cohort.summaries import summarize_block
 from outcomes.declaration import DecisionModel, Field
 from outcomes.errors import InputError, Problem
@@ -306,6 +312,7 @@ def compute_slice(frame: pd.DataFrame, draws: xr.Dataset, start: int, stop: int,
     from outcomes.cohort import summaries
 
     model = spec.model
+    decision = decision_model(model)  # only what the decision weighs: exact, and fewer joint states
     frame = frame.iloc[start:stop]
     values = inputs.check_block(frame, model, limit=0).values
     strategies = spec.strategies
@@ -321,9 +328,9 @@ def compute_slice(frame: pd.DataFrame, draws: xr.Dataset, start: int, stop: int,
 
     for b0 in range(0, n, spec.block):
         sl = slice(b0, min(b0 + spec.block, n))
-        rates = expected_batch(draws, model, {c: cov[c][sl] for c in used})
-        benefit, harm = decision_arrays(rates, model)
-        blk = summarize_block(benefit, harm, _net(rates, model, primary[sl]), primary[sl])
+        rates = expected_batch(draws, decision, {c: cov[c][sl] for c in used})
+        benefit, harm = decision_arrays(rates, decision)
+        blk = summarize_block(benefit, harm, _net(rates, decision, primary[sl]), primary[sl])
         for name in (
             "benefit",
             "benefit_low",
@@ -343,7 +350,7 @@ def compute_slice(frame: pd.DataFrame, draws: xr.Dataset, start: int, stop: int,
         put("pref_low", blk.flips.preferred_low)
         put("pref_high", blk.flips.preferred_high)
         for c in extra:
-            net = _net(rates, model, values[c].to_numpy(dtype=float)[sl])
+            net = _net(rates, decision, values[c].to_numpy(dtype=float)[sl])
             mean = net.mean(axis=-1).T
             put(f"net@{c}", DENOMINATOR * mean)
             put(f"pbest@{c}", summaries.probability_best(net))
@@ -599,7 +606,7 @@ def _run(path, out, columns, reg, evidence: Evidence, groups, weight, chunk_size
         weight=float(weight),
         weight_columns=tuple(inputs.weight_columns(columns)),
         has_patient_id=inputs.PATIENT_ID in columns,
-        block=max(1, elements_per_block(model) // draws.sizes["draw"]),
+        block=max(1, elements_per_block(decision_model(model)) // draws.sizes["draw"]),
         subgroups=groups,
     )
     shipped = dask.delayed(draws, pure=True)
