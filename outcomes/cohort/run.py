@@ -2,8 +2,8 @@
 
 Flow: the header is checked; a first Dask pass validates every row (all problems at once, nothing computed);
 the parameter draws are made once (exactly ``pipeline.compare``'s draws with the same registry, posterior,
-study data, draws and seed) and shipped to the workers as one small object; a second pass splits every input partition
-into slices of ``chunk_size`` patients, computes each slice's summaries in numpy blocks of bounded size
+study data, draws and seed) and shipped to the workers as one small object; a second pass splits every input
+partition into slices of ``chunk_size`` patients, computes each slice's summaries in numpy blocks of bounded size
 (``adapter.expected_batch`` then ``summaries.summarize_block``), and writes them with ``to_parquet`` into a
 temporary sibling folder that is renamed into place only when everything is written. The cohort summary
 (share preferring each option, overall and by subgroup) is reduced from small per-slice counts.
