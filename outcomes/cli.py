@@ -1,4 +1,4 @@
-"""Command line: ``outcomes evidence | report | update | voi``.
+"""Command line: ``outcomes evidence | report | update | voi | cohort``.
 
 The only place that turns an ``InputError`` into one line on stderr and exit code 2. Heavy modules are
 imported inside each command, so ``outcomes evidence`` never imports pymc, arviz or matplotlib.
@@ -217,6 +217,16 @@ def _register_voi(sub) -> None:
 
 
 _EXTRA_COMMANDS.append(_register_voi)
+
+
+def _register_cohort(sub) -> None:
+    """``outcomes cohort`` (outcomes.cohort.command; Dask and the model are imported only when the command runs)."""
+    from outcomes.cohort.command import register
+
+    register(sub)
+
+
+_EXTRA_COMMANDS.append(_register_cohort)
 
 
 def _show_warning(

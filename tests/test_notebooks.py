@@ -140,11 +140,28 @@ def _expected_04() -> list[str]:
     ]
 
 
+def _expected_06() -> list[str]:
+    from outcomes.registry import load_registry
+
+    reg = load_registry()
+    m = reg.model
+    return [
+        "500 patients in",
+        f"evidence version {reg.version}",
+        "Share of patients for whom each option has the best expected net outcome",
+        m.fields["prior_surgeries"].plain,
+        f"{m.short_label('fusion')} over {m.short_label('decompression').lower()}, per 100:",
+        "EVPI per 100: median",
+        *[m.short_label(s) for s in m.strategies],
+    ]
+
+
 EXPECTED = {
     "01_shared_decision": (_expected_01, 3),
     "02_evidence_and_priors": (_expected_02, 2),
     "03_update_with_data": (_expected_03, 4),
     "04_outcome_charts": (_expected_04, 5),
+    "06_cohort": (_expected_06, 3),
 }
 """Per notebook: texts its outputs must hold, and the least number of images."""
 
@@ -180,6 +197,7 @@ def test_notebook_runs_headless(path, tmp_path):
     extra = {
         "04_outcome_charts": {"out_dir": str(tmp_path / "charts")},
         "03_update_with_data": {"posterior_path": str(tmp_path / "posterior.nc")},
+        "06_cohort": {"n_patients": 500, "out_dir": str(tmp_path / "cohort")},
     }.get(path.stem, {})
     nb = run_notebook(path.name, tmp_path / path.name, **extra)
     text, images, stderr = outputs(nb)
@@ -196,6 +214,9 @@ def test_notebook_runs_headless(path, tmp_path):
                 png = charts / variant / f"{chart}.png"
                 assert png.is_file() and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
             assert not list((charts / variant).glob("*.svg"))  # formats = ["png"] was passed
+    if path.stem == "06_cohort":
+        assert (tmp_path / "cohort" / "result.parquet").is_dir()
+        assert (tmp_path / "cohort" / "result_summary.csv").is_file()
     if path.stem == "03_update_with_data":
         assert (tmp_path / "posterior.nc").is_file()
 
