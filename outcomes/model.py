@@ -126,62 +126,85 @@ def _eval(expr: Expr, cols: dict[str, np.ndarray]) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class _StrategyTable:
-    """A strategy's joint event states and which outcomes hold in each (compiled once per model)."""
+class _OutcomeTable:
+    """The joint states of the events one outcome depends on (its names and their conditions, in declaration
+    order), and in which of them the outcome holds. Enumerating only these (not every event of the strategy)
+    keeps the work small: events an outcome does not name sum out exactly."""
 
+    events: tuple[int, ...]  # indices into strategy.events
     states: np.ndarray  # (2**k, k) bool
-    masks: dict[str, np.ndarray]  # outcome -> (2**k,) bool
+    mask: np.ndarray  # (2**k,) bool
 
 
-_TABLES: dict[int, tuple[Strategy, _StrategyTable]] = {}
+_TABLES: dict[int, tuple[Strategy, dict[str, _OutcomeTable]]] = {}
 
 
-def _table(strategy: Strategy) -> _StrategyTable:
+def _tables(strategy: Strategy) -> dict[str, _OutcomeTable]:
     hit = _TABLES.get(id(strategy))
     if hit is not None and hit[0] is strategy:
         return hit[1]
-    table = _make_table(strategy)
+    tables = {o: _make_table(strategy, expr) for o, expr in strategy.outcomes.items()}
     if len(_TABLES) > 256:
         _TABLES.clear()
-    _TABLES[id(strategy)] = (strategy, table)
-    return table
+    _TABLES[id(strategy)] = (strategy, tables)
+    return tables
 
 
-def _make_table(strategy: Strategy) -> _StrategyTable:
-    k = len(strategy.events)
+def _make_table(strategy: Strategy, expr: Expr) -> _OutcomeTable:
+    from outcomes.declaration import expr_names
+
+    index = {e.name: i for i, e in enumerate(strategy.events)}
+    needed: set[int] = set()
+    todo = [index[n] for n in expr_names(expr)]
+    while todo:  # the named events and, transitively, the events they are conditioned on
+        i = todo.pop()
+        if i in needed:
+            continue
+        needed.add(i)
+        cond = strategy.events[i].condition
+        if cond is not None:
+            todo.append(index[cond])
+    events = tuple(sorted(needed))
+    k = len(events)
+    if k == 0:  # a constant outcome (true / false)
+        return _OutcomeTable(events, np.zeros((1, 0), dtype=bool), np.asarray(_eval(expr, {}), dtype=bool))
     states = np.array(list(itertools.product((False, True), repeat=k)), dtype=bool).reshape(-1, k)
-    cols = {e.name: states[:, i] for i, e in enumerate(strategy.events)}
-    masks = {o: _eval(expr, cols) for o, expr in strategy.outcomes.items()}
-    return _StrategyTable(states, masks)
+    cols = {strategy.events[i].name: states[:, j] for j, i in enumerate(events)}
+    return _OutcomeTable(events, states, _eval(expr, cols))
+
+
+def _outcome_probability(strategy: Strategy, table: _OutcomeTable, adjusted: Mapping[str, np.ndarray]) -> Any:
+    """P(outcome) = sum over the joint states where it holds of the product of each event's probability (a
+    conditional event's by its condition's state)."""
+    if not table.events:
+        return float(table.mask[0])
+    pos = {i: j for j, i in enumerate(table.events)}
+    total: Any = 0.0
+    for row, holds in zip(table.states, table.mask, strict=True):
+        if not holds:
+            continue
+        prob: Any = 1.0
+        for j, i in enumerate(table.events):
+            e = strategy.events[i]
+            if e.parameter is not None:
+                pe = adjusted[e.parameter]
+            else:
+                pe = adjusted[str(e.then)] if row[pos[_cond_index(strategy, e)]] else adjusted[str(e.otherwise)]
+            prob = prob * (pe if row[j] else 1.0 - pe)
+        total = total + prob
+    return total
+
+
+def _cond_index(strategy: Strategy, e: Any) -> int:
+    return next(i for i, x in enumerate(strategy.events) if x.name == e.condition)
 
 
 def strategy_rates(strategy: Strategy, adjusted: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Exact probability of each of the strategy's outcomes, for arrays of parameter values (any shape)."""
-    table = _table(strategy)
-    index = {e.name: i for i, e in enumerate(strategy.events)}
-    # P(state) = prod over events of p or 1 - p, with a conditional event's p chosen by its condition's state
-    prob = None
-    for i, e in enumerate(strategy.events):
-        if e.parameter is not None:
-            pe = np.asarray(adjusted[e.parameter])
-            on = np.broadcast_to(pe, pe.shape)
-            factors = {True: on, False: 1.0 - on}
-            f = np.stack([factors[bool(b)] for b in table.states[:, i]])
-        else:
-            pt_, pf_ = np.asarray(adjusted[str(e.then)]), np.asarray(adjusted[str(e.otherwise)])
-            pt_, pf_ = np.broadcast_arrays(pt_, pf_)
-            c = table.states[:, index[str(e.condition)]]
-            rows = []
-            for b, cb in zip(table.states[:, i], c, strict=True):
-                pe = pt_ if cb else pf_
-                rows.append(pe if b else 1.0 - pe)
-            f = np.stack(rows)
-        prob = f if prob is None else prob * f
-    assert prob is not None
-    flat = prob.reshape(prob.shape[0], -1)
+    shape = np.broadcast_shapes(*(np.shape(adjusted[p]) for p in strategy.parameters))
     out = {}
-    for o, m in table.masks.items():
-        out[o] = (m.astype(float) @ flat).reshape(prob.shape[1:])
+    for o, table in _tables(strategy).items():
+        out[o] = np.broadcast_to(np.asarray(_outcome_probability(strategy, table, adjusted), dtype=float), shape)
     return out
 
 
