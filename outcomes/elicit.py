@@ -29,12 +29,10 @@ Every prior keeps the ids of the records it came from.
 
 from __future__ import annotations
 
-import contextlib
 import importlib.metadata
 import json
 import math
 import os
-import tempfile
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -414,16 +412,10 @@ def _load_cache(f: Path | None = None) -> dict[str, list[float]]:
 
 def _write_json_atomically(path: Path, data: dict, *, indent: int) -> None:
     """Write ``data`` to a temporary sibling, then rename it over ``path`` (a reader never sees half a file)."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".json")
-    try:
-        with os.fdopen(fd, "w") as fh:
-            json.dump(data, fh, sort_keys=True, indent=indent)
-            fh.write("\n")
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    from outcomes.atomic import write_file_atomically
+
+    text = json.dumps(data, sort_keys=True, indent=indent) + "\n"
+    write_file_atomically(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
 def _save_cache(cache: dict[str, list[float]]) -> None:

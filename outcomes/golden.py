@@ -21,9 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -141,18 +139,10 @@ def check(golden_file: Path = GOLDEN_FILE) -> list[str]:
 
 def write(golden_file: Path = GOLDEN_FILE) -> Path:
     """Recompute and write the golden file atomically."""
-    doc = compute()
-    golden_file.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=golden_file.parent, prefix=".golden-", suffix=".json")
-    try:
-        with os.fdopen(fd, "w") as fh:
-            json.dump(doc, fh, indent=1, sort_keys=True)
-            fh.write("\n")
-        os.replace(tmp, golden_file)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return golden_file
+    from outcomes.atomic import write_file_atomically
+
+    text = json.dumps(compute(), indent=1, sort_keys=True) + "\n"
+    return write_file_atomically(golden_file, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

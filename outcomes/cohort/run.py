@@ -14,9 +14,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
-import os
 import sys
-import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -27,6 +25,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from outcomes.atomic import write_file_atomically
 from outcomes.cohort import inputs
 from outcomes.cohort.adapter import (
     covariates_used,
@@ -669,14 +668,7 @@ def _run(path, out, columns, reg, evidence: Evidence, groups, weight, chunk_size
     summary_file.unlink(missing_ok=True)  # never leave an old summary beside a new result
     written = write_report_atomically(out, build)
     summary = got["summary"].assign(evidence_version=reg.version, time_frame=model.time_frame)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{summary_file.name}.", dir=summary_file.parent)
-    os.close(fd)
-    try:
-        summary.to_csv(tmp_name, index=False, float_format="%.6g")
-        os.replace(tmp_name, summary_file)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
+    write_file_atomically(summary_file, lambda tmp: summary.to_csv(tmp, index=False, float_format="%.6g"))
     return CohortResult(
         written, summary_file, summary, offset, len(slices), provenance, spec.strategies, dict(model.short_labels)
     )

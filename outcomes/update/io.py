@@ -7,9 +7,6 @@ No pymc or arviz import.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 from pathlib import Path
 from typing import Final
 
@@ -20,19 +17,9 @@ ENGINE: Final = "h5netcdf"
 
 def save_posterior(tree: xr.DataTree, path: Path | str) -> Path:
     """Write ``tree`` to ``path`` (netCDF4 via h5netcdf) atomically; returns the path."""
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        tree.to_netcdf(tmp, engine=ENGINE)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    return path
+    from outcomes.atomic import write_file_atomically
+
+    return write_file_atomically(path, lambda tmp: tree.to_netcdf(tmp, engine=ENGINE))
 
 
 def load_fit(path: Path | str) -> xr.DataTree:
