@@ -19,6 +19,7 @@ import xarray as xr
 
 from outcomes.elicit import Priors
 from outcomes.errors import InputError
+from outcomes.posterior_names import effect_name, p_name
 from outcomes.registry import Registry
 
 DEFAULT_DRAWS = 4000
@@ -181,10 +182,10 @@ def draws_from_tree(
         )
     post = tree["posterior"].to_dataset()
     try:
-        p = np.stack([post[f"p_{k.replace('.', '__')}"].values.reshape(-1) for k in registry.parameters], axis=1)
+        p = np.stack([post[p_name(k)].values.reshape(-1) for k in registry.parameters], axis=1)
         effect_ids = [e.id for e in registry.used_effects]
         log_or = (
-            np.stack([post[f"log_or__{e}"].values.reshape(-1) for e in effect_ids], axis=1)
+            np.stack([post[effect_name(e)].values.reshape(-1) for e in effect_ids], axis=1)
             if effect_ids
             else np.zeros((p.shape[0], 0))
         )

@@ -30,24 +30,12 @@ import numpy as np
 from outcomes.elicit import Priors
 from outcomes.errors import InputError
 from outcomes.model import effect_term
+from outcomes.posterior_names import effect_name, p_name, tau_name  # noqa: F401 - re-exported
 from outcomes.update.data import StudyData
 
 POOLINGS = ("random", "none")
 TAU_SCALE = 0.5
 """Scale of the HalfNormal prior on the between-study sd (log-odds scale); see the module docstring."""
-
-
-def p_name(parameter: str) -> str:
-    """Posterior variable of a registry parameter: ``fusion.improved`` -> ``p_fusion__improved``."""
-    return "p_" + parameter.replace(".", "__")
-
-
-def tau_name(parameter: str) -> str:
-    return "tau_" + parameter.replace(".", "__")
-
-
-def effect_name(effect_id: str) -> str:
-    return f"log_or__{effect_id}"
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ from scipy import special, stats
 from outcomes.draws import from_arrays, prior_draws
 from outcomes.elicit import elicit
 from outcomes.model import expected_outcomes, net_benefit
+from outcomes.posterior_names import effect_name, p_name
 from outcomes.registry import Registry
 from outcomes.summarize import DENOMINATOR, summarize
 
@@ -85,8 +86,7 @@ def cap_sensitivity(
 # --- power-scaling sensitivity ------------------------------------------------------------------------------
 
 
-def _p_var(parameter: str) -> str:
-    return "p_" + parameter.replace(".", "__")
+_p_var = p_name
 
 
 def _open(posterior) -> xr.DataTree:
@@ -126,7 +126,7 @@ def _log_likelihood(post: xr.Dataset, obs: xr.Dataset) -> xr.Dataset:
     if "covariate_shift" in obs:
         shift = obs["covariate_shift"].transpose("study", "effect")
         for e_idx, e in enumerate(shift["effect"].values):
-            name = f"log_or__{e}"
+            name = effect_name(str(e))
             if name in post:
                 eta += post[name].values[..., None] * shift.values[:, e_idx][None, None, :]
     if "z" in post and "re_study" in post["z"].dims:
@@ -155,7 +155,7 @@ def _net_benefit_vars(post: xr.Dataset, registry: Registry, covariates: dict[str
     shape = (post.sizes["chain"], post.sizes["draw"])
     p = np.stack([post[_p_var(k)].values.reshape(-1) for k in registry.parameters], axis=1)
     effects = [e.id for e in registry.used_effects]
-    lor = np.stack([post[f"log_or__{e}"].values.reshape(-1) for e in effects], axis=1) if effects else None
+    lor = np.stack([post[effect_name(e)].values.reshape(-1) for e in effects], axis=1) if effects else None
     draws = from_arrays(np.clip(p, 1e-9, 1 - 1e-9), lor, registry, effect_ids=effects)
     rate = expected_outcomes(draws, covariates, registry.model)
     net = net_benefit(rate, registry.model, weight).transpose("draw", "strategy").values
