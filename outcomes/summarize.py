@@ -19,8 +19,9 @@ import pandas as pd
 import xarray as xr
 
 from outcomes import __version__
-from outcomes.model import OUTCOME_LABELS, SHORT_LABELS, TIME_FRAME
+from outcomes.model import OUTCOME_LABELS, TIME_FRAME
 from outcomes.registry import STRATEGIES
+from outcomes.wording import flip_text, frequency_text, per100, uncertainty_words
 
 INTERVAL = 0.90
 DENOMINATOR = 100
@@ -63,36 +64,6 @@ class Provenance:
         if self.diagnostics_status != "ok":
             s += f"; FIT DIAGNOSTICS FAILING ({self.diagnostics_status})"
         return s
-
-
-def per100(x: float) -> int:
-    """A rate as whole people out of 100."""
-    return round(DENOMINATOR * x)
-
-
-def uncertainty_words(low: float, high: float) -> str:
-    """The width of a 90% interval (in people out of 100) in words."""
-    width = DENOMINATOR * (high - low)
-    if width <= 10:
-        return "fairly certain"
-    if width <= 25:
-        return "uncertain"
-    if width <= 45:
-        return "very uncertain"
-    return "extremely uncertain"
-
-
-def frequency_text(mean: float, low: float, high: float) -> str:
-    """'31 of 100, plausibly 22 to 41' (or 'fewer than 1 in 100')."""
-    m, lo, hi = per100(mean), per100(low), per100(high)
-    if DENOMINATOR * mean < 1:
-        head = "fewer than 1 of 100"
-    else:
-        head = f"{m} of 100"
-    if lo == hi:
-        return head
-    lo_txt = "fewer than 1" if DENOMINATOR * low < 1 else f"{lo}"
-    return f"{head}, plausibly {lo_txt} to {hi}"
 
 
 def _interval(x: np.ndarray, mass: float = INTERVAL) -> tuple[float, float]:
@@ -244,21 +215,8 @@ class DecisionSummary:
         return r.iloc[0]
 
     def flip_text(self) -> str:
-        """Where the preferred strategy changes, in words."""
-        if not self.flips:
-            return (
-                f"{SHORT_LABELS[self.preferred]} has the best expected net outcome at every weight from "
-                f"0 to {self.prob_best.index.max():g}."
-            )
-        first = self.flips[0]
-        parts = [
-            f"{SHORT_LABELS[first['from']]} is best on average while one harm counts for less than "
-            f"{first['weight']:.2f} improvements"
-        ]
-        for f, nxt in zip(self.flips, [*self.flips[1:], None], strict=True):
-            upper = f" up to {nxt['weight']:.2f}" if nxt else ""
-            parts.append(f"{SHORT_LABELS[f['to']].lower()} from {f['weight']:.2f}{upper}")
-        return "; ".join(parts) + "."
+        """Where the preferred strategy changes, in words (``outcomes.wording.flip_text``)."""
+        return flip_text(self.flips, self.preferred, float(self.prob_best.index.max()))
 
     def to_dict(self) -> dict:
         return {

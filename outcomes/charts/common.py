@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt  # the backend is the caller's: the CLI selects Agg, a notebook keeps inline
 
-DISCLAIMER = "Supports, does not replace, clinical judgement."
+from outcomes.wording import DISCLAIMER, PLAIN_OUTCOME_TITLES, PLAIN_OUTCOME_WORDS  # noqa: F401 (shared patient wording)
 
 STRATEGY_COLORS = {"fusion": "#1b6ca8", "decompression": "#5aa469", "medication": "#c77d28"}
 BENEFIT_COLOR = "#2e7d32"
@@ -42,33 +42,6 @@ DENOMINATOR = 100
 
 FOOTER_INCHES = 0.32
 """Room kept free at the bottom of a figure for the provenance footer."""
-
-PLAIN_OUTCOME_WORDS = {
-    "improved": "much better",
-    "complication": "a complication or troublesome side effect",
-    "harm": "harmed (a complication, side effect or worse weakness)",
-    "improved_without_harm": "better, with no harm",
-    "harm_without_improvement": "harmed, and not better",
-    "solid_fusion": "bones fused solidly",
-    "reoperation": "another operation",
-    "later_instability": "the spine became unstable and needed fusion",
-    "neuropathic": "nerve-type pain",
-    "deficit_progression": "weakness got worse, or a fall caused injury",
-}
-"""What an outcome means, in words a patient uses (icon-array captions)."""
-
-PLAIN_OUTCOME_TITLES = {
-    "improved": "Much better",
-    "complication": "Complication or side effect",
-    "harm": "Any harm",
-    "improved_without_harm": "Better, with no harm",
-    "harm_without_improvement": "Harmed, and not better",
-    "solid_fusion": "Bones fused solidly",
-    "reoperation": "Another operation",
-    "later_instability": "Later instability needing fusion",
-    "neuropathic": "Nerve-type pain",
-    "deficit_progression": "Worse weakness or injurious fall",
-}
 
 
 def outcome_color(outcome: str) -> str:

@@ -24,12 +24,12 @@ from outcomes.charts.common import (
     DENOMINATOR,
     NEUTRAL_COLOR,
     PLAIN_OUTCOME_TITLES,
-    PLAIN_OUTCOME_WORDS,
     finish,
     new_axes,
     outcome_color,
 )
 from outcomes.model import APPLICABLE, SHORT_LABELS
+from outcomes.wording import icon_caption
 
 GRID = 10
 CAPTION_SIZE = 13
@@ -72,22 +72,9 @@ def filled_count(mean: float) -> int:
     return int(min(DENOMINATOR, round(DENOMINATOR * mean)))
 
 
-def _count_words(n: float) -> str:
-    return "fewer than 1" if DENOMINATOR * n < 1 else f"{round(DENOMINATOR * n)}"
-
-
 def caption(row, outcome: str) -> str:
-    """'About 81 of 100 people like you: much better (plausibly 37 to 100)'."""
-    words = PLAIN_OUTCOME_WORDS.get(outcome, str(row.get("label", outcome)).lower())
-    mean, low, high = float(row["mean"]), float(row["low"]), float(row["high"])
-    if DENOMINATOR * mean < 1:
-        head = f"Fewer than 1 in {DENOMINATOR} people like you: {words}"
-    else:
-        head = f"About {filled_count(mean)} of {DENOMINATOR} people like you: {words}"
-    lo_txt, hi_txt = _count_words(low), _count_words(high)
-    if lo_txt == hi_txt:
-        return head
-    return f"{head} (plausibly {lo_txt} to {hi_txt})"
+    """'About 81 of 100 people like you: much better (plausibly 37 to 100)' (``outcomes.wording.icon_caption``)."""
+    return icon_caption(row, outcome)
 
 
 def _draw_icons(ax, filled: int, color: str) -> None:

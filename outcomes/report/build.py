@@ -31,11 +31,17 @@ from outcomes.charts.preference import plot_preference_curve
 from outcomes.charts.prior_cited import plot_prior_vs_cited
 from outcomes.elicit import evidence_table
 from outcomes.errors import InputError
-from outcomes.model import APPLICABLE, OUTCOME_LABELS, SHORT_LABELS, STRATEGY_LABELS, TIME_FRAME, TIME_FRAME_TEXT
+from outcomes.model import OUTCOME_LABELS, SHORT_LABELS, STRATEGY_LABELS, TIME_FRAME, TIME_FRAME_TEXT
 from outcomes.pipeline import Decision
-from outcomes.registry import STRATEGIES
-
-PATIENT_OUTCOMES = ("improved", "harm", "improved_without_harm", "harm_without_improvement")
+from outcomes.wording import (  # noqa: F401 (PATIENT_OUTCOMES kept importable here)
+    HARM_MEANS,
+    INTRO,
+    NOT_ONE_PERSON,
+    PATIENT_OUTCOMES,
+    patient_flip_words,
+    patient_lines,
+    weight_words,
+)
 
 
 @dataclass(frozen=True)
@@ -58,39 +64,6 @@ def _env() -> Environment:
 
 def _img(path: Path) -> str:
     return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
-
-
-def patient_lines(summary) -> list[dict]:
-    """One block per strategy in plain words, same denominator and time frame for all."""
-    out = []
-    for s in STRATEGIES:
-        items = []
-        for o in PATIENT_OUTCOMES:
-            if o not in APPLICABLE[s]:
-                continue
-            r = summary.rate(s, o)
-            items.append(
-                {
-                    "label": OUTCOME_LABELS[o],
-                    "text": r.text,
-                    "certainty": r.certainty,
-                    "kind": "benefit" if o.startswith("improved") else "harm",
-                }
-            )
-        out.append({"strategy": s, "name": STRATEGY_LABELS[s], "items": items})
-    return out
-
-
-def weight_words(summary) -> str:
-    w = summary.weight
-    pb = summary.prob_best_at_weight
-    best = summary.preferred
-    chance = round(100 * pb[best])
-    return (
-        f"If one harm counts as much as {w:g} improvement{'s' if w != 1 else ''} for you, "
-        f"{SHORT_LABELS[best].lower()} gives the best balance of benefit and harm on average, and is the best "
-        f"option in about {chance} of 100 plausible versions of the evidence."
-    )
 
 
 def _chart_figure(name: str, d: Decision, table):
@@ -195,6 +168,10 @@ def build_report(inputs: ReportInputs, folder: Path, progress: Callable[[str], N
             evidence_version=ev,
             patient=patient_lines(summary),
             weight_words=weight_words(summary),
+            patient_flip=patient_flip_words(summary),
+            intro=INTRO,
+            harm_means=HARM_MEANS,
+            not_one_person=NOT_ONE_PERSON,
             flip_text=summary.flip_text(),
             images={
                 "icon_arrays": _img(figures["icon_arrays"]),
