@@ -166,6 +166,16 @@ def _register_voi(sub) -> None:
 _EXTRA_COMMANDS.append(_register_voi)
 
 
+def _register_app(sub) -> None:
+    """``outcomes app`` (outcomes.app.command; Panel is imported only when the command runs)."""
+    from outcomes.app.command import register
+
+    register(sub)
+
+
+_EXTRA_COMMANDS.append(_register_app)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     try:

@@ -1,0 +1,451 @@
+"""HTML and SVG for the clinic page and the handout: icon arrays, the benefit-and-harm chart, numbers in words.
+
+The static charts (``outcomes.charts``) take 0.3-1 s each in matplotlib; a page update must take well under
+0.15 s, so the live page draws the same charts as inline SVG with the same conventions: the colours of
+``charts.common`` (benefits green, harms red, one colour per strategy, grey for the rest), 100 people per icon
+array filled row by row from the top left (``round(100 * mean)``, none below 1 in 100), one 0-100 scale for
+every benefit and harm with the 90% interval as a bar, "not applicable" written out, and the stamp (time frame,
+evidence version, "supports, does not replace") under every chart. Everything that came from a user (the
+profile's label and notes) is HTML-escaped here.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import html
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from outcomes.app.engine import Evidence, LiveSummary
+from outcomes.charts.common import (
+    BENEFIT_COLOR,
+    HARM_COLOR,
+    NEUTRAL_COLOR,
+    STRATEGY_COLORS,
+    footer_text,
+    outcome_color,
+)
+from outcomes.model import APPLICABLE, BENEFITS, HARMS, OUTCOME_LABELS, SHORT_LABELS, STRATEGY_LABELS, TIME_FRAME_TEXT
+from outcomes.profile import Profile
+from outcomes.wording import (
+    DENOMINATOR,
+    DISCLAIMER,
+    HARM_MEANS,
+    INTRO,
+    NOT_ONE_PERSON,
+    PLAIN_OUTCOME_TITLES,
+    icon_caption,
+    patient_flip_words,
+    patient_lines,
+    profile_words,
+    weight_words,
+)
+
+esc = html.escape
+GRID = 10
+ICON_OUTCOMES = ("improved", "harm")
+
+
+def filled_count(mean: float) -> int:
+    """Icons to fill for a rate: round(100 * mean), none below 1 in 100 (as ``charts.icon_array``)."""
+    if not np.isfinite(mean) or DENOMINATOR * mean < 1:
+        return 0
+    return int(min(DENOMINATOR, round(DENOMINATOR * mean)))
+
+
+def _icons_path(cells: Iterable[int]) -> str:
+    """One SVG path with a person (round head, rounded shoulders) in each cell of the 10 x 10 grid."""
+    parts = []
+    for k in cells:
+        x, y = k % GRID, k // GRID
+        parts.append(
+            f"M{x + 0.36:.2f} {y + 0.25:.2f}a.14 .14 0 1 0 .28 0a.14 .14 0 1 0 -.28 0"
+            f"M{x + 0.26:.2f} {y + 0.92:.2f}h.48v-.4a.24 .16 0 0 0 -.48 0z"
+        )
+    return "".join(parts)
+
+
+def stamp(summary: LiveSummary) -> str:
+    return f'<p class="oc-stamp">{esc(footer_text(summary.time_frame, summary.evidence_version))}</p>'
+
+
+def icon_array_svg(summary: LiveSummary, strategy: str, outcome: str) -> str:
+    """One icon array (100 people) with its caption; "does not apply" when the outcome does not apply."""
+    if outcome not in APPLICABLE.get(strategy, ()):
+        return '<div class="oc-icons oc-na">Does not apply to this treatment</div>'
+    row = summary.rate(strategy, outcome)
+    filled = filled_count(float(row["mean"]))
+    color = outcome_color(outcome)
+    cap = icon_caption(row, outcome)
+    over = (
+        f'<text x="5" y="5.3" text-anchor="middle" font-size="1" font-weight="bold" fill="#333">'
+        f"Fewer than 1 in {DENOMINATOR}</text>"
+        if filled == 0
+        else ""
+    )
+    return (
+        f'<div class="oc-icons" data-strategy="{strategy}" data-outcome="{outcome}" data-filled="{filled}">'
+        f'<svg viewBox="0 0 {GRID} {GRID}" role="img" aria-label="{esc(cap)}">'
+        f'<path fill="{color}" d="{_icons_path(range(filled))}"/>'
+        f'<path fill="{NEUTRAL_COLOR}" d="{_icons_path(range(filled, DENOMINATOR))}"/>{over}</svg>'
+        f'<div class="oc-caption">{esc(cap)}</div></div>'
+    )
+
+
+def icon_arrays_html(summary: LiveSummary, strategies: list[str]) -> str:
+    """Rows = benefit and harm, columns = strategies, on one denominator and one time frame."""
+    out = [f'<h3 class="oc-h">Out of {DENOMINATOR} people like you, {TIME_FRAME_TEXT}</h3>']
+    for outcome in ICON_OUTCOMES:
+        out.append(
+            f'<div class="oc-row-title" style="color:{outcome_color(outcome)}">{esc(PLAIN_OUTCOME_TITLES[outcome])}</div>'
+        )
+        out.append('<div class="oc-icon-row">')
+        for s in strategies:
+            out.append(f'<div class="oc-icon-cell"><div class="oc-icon-head">{esc(SHORT_LABELS[s])}</div>')
+            out.append(icon_array_svg(summary, s, outcome))
+            out.append("</div>")
+        out.append("</div>")
+    out.append(stamp(summary))
+    return "".join(out)
+
+
+def _n(v: float) -> str:
+    return "<1" if DENOMINATOR * v < 1 else str(round(DENOMINATOR * v))
+
+
+def _numbers(r: pd.Series) -> str:
+    lo, hi = _n(float(r["low"])), _n(float(r["high"]))
+    rng = "" if lo == hi else f" ({lo} to {hi})"
+    return f"{_n(float(r['mean']))} of {DENOMINATOR}{rng}"
+
+
+def benefit_harm_svg(summary: LiveSummary, strategies: list[str]) -> str:
+    """Every strategy's benefits and harms per 100 on one 0-100 scale, dots with 90% bars, numbers at the right.
+
+    Each outcome's name is a row heading over one line per strategy (a narrow column keeps the scale wide)."""
+    present = set(summary.rates["outcome"])
+    groups = [
+        ("Benefits (more is better)", BENEFIT_COLOR, [o for o in BENEFITS if o in present]),
+        ("Harms (fewer is better)", HARM_COLOR, [o for o in HARMS if o in present]),
+    ]
+    x0, plot_w, num_x = 14.0, 320.0, 346.0
+    width = 640
+    row_h, label_h, head_h, gap = 17.0, 19.0, 26.0, 8.0
+
+    def sx(v: float) -> float:
+        return x0 + plot_w * min(max(DENOMINATOR * v, 0.0), DENOMINATOR) / DENOMINATOR
+
+    y = 30.0
+    bands: list[str] = []
+    body: list[str] = []
+    for heading, color, outs in groups:
+        if not outs:
+            continue
+        top = y
+        body.append(f'<text x="4" y="{y + 18:.1f}" class="h" fill="{color}">{esc(heading)}</text>')
+        y += head_h
+        for outcome in outs:
+            body.append(f'<text x="6" y="{y + 14:.1f}" class="lab">{esc(OUTCOME_LABELS.get(outcome, outcome))}</text>')
+            y += label_h
+            for s in strategies:
+                cy = y + row_h / 2
+                c = STRATEGY_COLORS.get(s, "#000")
+                r = None
+                if outcome in APPLICABLE.get(s, ()):
+                    try:
+                        r = summary.rate(s, outcome)
+                    except KeyError:
+                        r = None
+                if r is None or not np.isfinite(float(r["mean"])):
+                    body.append(
+                        f'<text x="{x0 + 4}" y="{cy + 4.5:.1f}" class="na">{esc(SHORT_LABELS[s])}: not applicable</text>'
+                    )
+                else:
+                    m, lo, hi = sx(float(r["mean"])), sx(float(r["low"])), sx(float(r["high"]))
+                    body.append(
+                        f'<path d="M{lo:.1f} {cy:.1f}H{hi:.1f}M{lo:.1f} {cy - 4.5:.1f}v9M{hi:.1f} {cy - 4.5:.1f}v9" '
+                        f'stroke="{c}" stroke-width="2.2" fill="none"/><circle cx="{m:.1f}" cy="{cy:.1f}" r="5" '
+                        f'fill="{c}"/><text x="{num_x}" y="{cy + 4.5:.1f}" class="num" fill="{c}">'
+                        f"{esc(SHORT_LABELS[s])}: {esc(_numbers(r))}</text>"
+                    )
+                y += row_h
+            body.append(f'<line x1="4" x2="{width - 4}" y1="{y + gap / 2:.1f}" y2="{y + gap / 2:.1f}" stroke="#ddd"/>')
+            y += gap
+        bands.append(
+            f'<rect x="0" y="{top:.1f}" width="{width}" height="{y - top:.1f}" fill="{color}" fill-opacity="0.05"/>'
+        )
+        y += 6
+    axis_y = y + 2
+    grid = []
+    for t in range(0, DENOMINATOR + 1, 10):
+        x = x0 + plot_w * t / DENOMINATOR
+        grid.append(
+            f'<line x1="{x:.1f}" x2="{x:.1f}" y1="30" y2="{axis_y:.1f}" stroke="#e6e6e6"/>'
+            f'<text x="{x:.1f}" y="{axis_y + 15:.1f}" text-anchor="middle" class="tick">{t}</text>'
+        )
+    legend = []
+    lx = 4.0
+    for s in strategies:
+        legend.append(
+            f'<circle cx="{lx + 6}" cy="13" r="6" fill="{STRATEGY_COLORS.get(s, "#000")}"/>'
+            f'<text x="{lx + 16}" y="18" class="leg">{esc(SHORT_LABELS[s])}</text>'
+        )
+        lx += 34 + 8.4 * len(SHORT_LABELS[s])
+    height = axis_y + 56
+    return (
+        f'<h3 class="oc-h">Benefits and harms of each treatment: people out of {DENOMINATOR}</h3>'
+        f'<svg class="oc-bh" viewBox="0 0 {width} {height:.0f}" role="img" '
+        'aria-label="Benefits and harms of each treatment per 100 people, with plausible ranges">'
+        "<style>.h{font:bold 15px sans-serif}.lab{font:600 13.5px sans-serif;fill:#222}.num{font:13px sans-serif}"
+        ".na{font:italic 12.5px sans-serif;fill:#666}.tick{font:12.5px sans-serif;fill:#444}"
+        ".leg{font:14px sans-serif;fill:#222}.xl{font:12.5px sans-serif;fill:#333}</style>"
+        + "".join(bands)
+        + "".join(grid)
+        + "".join(body)
+        + "".join(legend)
+        + f'<line x1="{x0}" x2="{x0 + plot_w}" y1="{axis_y:.1f}" y2="{axis_y:.1f}" stroke="#888"/>'
+        + f'<text x="4" y="{axis_y + 34:.1f}" class="xl">People out of {DENOMINATOR} like you, '
+        f"{esc(TIME_FRAME_TEXT)}</text>"
+        + f'<text x="4" y="{axis_y + 50:.1f}" class="xl">Dot: best estimate. Bar: plausible range (90%).</text></svg>'
+        + stamp(summary)
+    )
+
+
+def numbers_html(summary: LiveSummary) -> str:
+    """Per strategy, the numbers with their plausible ranges in words."""
+    out = ['<h3 class="oc-h">The numbers in words</h3>', f"<p>{esc(INTRO)}</p>", '<div class="oc-options">']
+    for opt in patient_lines(summary):
+        out.append(f'<div class="oc-option" data-strategy="{opt["strategy"]}"><h4>{esc(opt["short"])}</h4><ul>')
+        for it in opt["items"]:
+            out.append(
+                f'<li data-outcome="{it["outcome"]}"><span class="oc-{it["kind"]}">{esc(it["label"])}</span>: '
+                f'<strong class="oc-freq">{esc(it["text"])}</strong> <span class="oc-small">({esc(it["certainty"])})</span></li>'
+            )
+        out.append("</ul></div>")
+    out.append(f'</div><p class="oc-small">{esc(HARM_MEANS)}</p>')
+    return "".join(out)
+
+
+def preference_html(summary: LiveSummary, answers_text: str, consistent: bool) -> str:
+    """Which option fits the answers, how sure that is, and what would change it."""
+    best = SHORT_LABELS[summary.preferred]
+    cls = "oc-answers" if consistent else "oc-answers oc-bad"
+    return (
+        f'<p class="{cls}">{esc(answers_text)}</p>'
+        f'<div class="oc-fit" data-preferred="{summary.preferred}" data-weight="{summary.weight:.6g}">'
+        f"Fits these answers best: <strong>{esc(best)}</strong></div>"
+        f"<p>{esc(weight_words(summary))}</p><p>{esc(patient_flip_words(summary))}</p>"
+    )
+
+
+def header_html(evidence: Evidence, summary: LiveSummary) -> str:
+    failing = ""
+    if evidence.diagnostics_status != "ok":
+        failing = (
+            f'<div class="oc-failing">Warning: the model fit behind these numbers failed its checks '
+            f"({esc(evidence.diagnostics_status)}). Do not use them for a decision.</div>"
+        )
+    origin = "updated with study data" if evidence.posterior_file else "from the published evidence (no study data)"
+    return (
+        '<div class="oc-header"><h1>Treatment options: what happens to 100 people like this patient</h1>'
+        f'<p class="oc-meta">Time frame: <strong>{esc(TIME_FRAME_TEXT)}</strong> &middot; Evidence version '
+        f"<code>{esc(evidence.version)}</code> ({esc(origin)}) &middot; <strong>{esc(DISCLAIMER)}</strong></p>"
+        f"{failing}</div>"
+    )
+
+
+# --- clinician tab ----------------------------------------------------------------------------------------
+
+
+def _table(df: pd.DataFrame, cls: str = "oc-table") -> str:
+    head = "".join(f"<th>{esc(str(c))}</th>" for c in df.columns)
+    rows = "".join("<tr>" + "".join(f"<td>{esc(str(v))}</td>" for v in r) + "</tr>" for r in df.itertuples(index=False))
+    return f'<table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
+
+
+def clinician_html(evidence: Evidence, summary: LiveSummary, profile: Profile) -> str:
+    """Net outcomes at the weight, every rate, and the evidence behind each strategy's numbers."""
+    s = summary
+    reg = evidence.registry
+    net = pd.DataFrame(
+        {
+            "Option": [STRATEGY_LABELS[k] for k in s.expected_net],
+            "Net per 100 (improved - weight x harmed)": [f"{100 * v:.0f}" for v in s.expected_net.values()],
+            "90% interval": [f"{100 * lo:.0f} to {100 * hi:.0f}" for lo, hi in s.net_interval.values()],
+            "P(best)": [f"{p:.2f}" for p in s.prob_best_at_weight.values()],
+        }
+    )
+    from outcomes.wording import flip_text
+
+    flip = flip_text(s.flips, s.preferred, max(5.0, s.weight))
+    rates = s.rates
+    rates_shown = pd.DataFrame(
+        {
+            "Option": rates.strategy.map(SHORT_LABELS),
+            "Outcome": rates.label,
+            "Per 100": rates.per100,
+            "90% interval": [f"{a} to {b}" for a, b in zip(rates.per100_low, rates.per100_high, strict=True)],
+            "Certainty": rates.certainty,
+        }
+    )
+    out = [
+        f"<h3>Net outcome at weight {s.weight:.3g} (how many improvements one harm cancels)</h3>",
+        _table(net),
+        f"<p>{esc(flip)}</p>",
+        f"<p class='oc-small'>{esc(s.provenance.line())}; profile {esc(profile.digest())}</p>",
+        "<h3>Rates per 100 patients like this one (mean and 90% interval)</h3>",
+        _table(rates_shown),
+        "<h3>The evidence behind each number</h3>",
+        "<p class='oc-small'>Records in use and shown only, with the prior each became (probability for rates, "
+        "odds ratio for effects), its effective sample size (ESS) and grade. Covariate effects act on the rates "
+        "through the profile.</p>",
+    ]
+    cov = profile.covariates()
+    for k in SHORT_LABELS:
+        t = evidence.evidence_for(k)
+        if t.empty:
+            continue
+        shown = pd.DataFrame(
+            {
+                "Record": [i + ("" if u else " (not used)") for i, u in zip(t.id, t.used, strict=True)],
+                "Outcome": t.outcome,
+                "Cited": t.cited,
+                "Prior mean (90%)": [
+                    f"{m:.2f} ({lo:.2f}-{hi:.2f})"
+                    for m, lo, hi in zip(t.prior_mean, t.interval_low, t.interval_high, strict=True)
+                ],
+                "ESS": ["" if pd.isna(e) else f"{e:.0f}" for e in t.ess],
+                "Grade": t.grade,
+                "Source": [
+                    "assumption" if a else reg.sources[src].citation() if src in reg.sources else src
+                    for a, src in zip(t.assumption, t.source, strict=True)
+                ],
+            }
+        )
+        out.append(f"<h4>{esc(STRATEGY_LABELS[k])}</h4>{_table(shown)}")
+    effects = [
+        {
+            "Effect": e.id,
+            "Covariate": e.covariate,
+            "This profile": f"{cov[e.covariate]:g}",
+            "Reference": f"{e.reference:g}",
+            "Cited": e.cited(),
+            "Grade": e.grade,
+            "Acts here": "yes" if cov[e.covariate] != e.reference else "no (at reference)",
+        }
+        for e in reg.used_effects
+    ]
+    if effects:
+        out.append("<h4>Covariate effects for this profile</h4>" + _table(pd.DataFrame(effects)))
+    if evidence.conflict is not None and not evidence.conflict.empty:
+        c = evidence.conflict
+        shown = pd.DataFrame(
+            {
+                "Parameter": c.parameter,
+                "Events/total": [f"{e}/{n}" for e, n in zip(c.events, c.total, strict=True)],
+                "Prior mean (90%)": [
+                    f"{m:.2f} ({lo:.2f}-{hi:.2f})"
+                    for m, lo, hi in zip(c.prior_mean, c.prior_low, c.prior_high, strict=True)
+                ],
+                "Posterior mean (90%)": [
+                    f"{m:.2f} ({lo:.2f}-{hi:.2f})"
+                    for m, lo, hi in zip(c.posterior_mean, c.posterior_low, c.posterior_high, strict=True)
+                ],
+                "Tail p": [f"{p:.3g}" for p in c.tail_p],
+                "Conflict": ["CONFLICT" if f else "-" for f in c.conflict],
+            }
+        )
+        out.append(
+            "<h3>Conflicts between the priors and the trial data</h3><p class='oc-small'>Two-sided Beta-Binomial "
+            "prior predictive tail probability of each quantity's pooled count; flagged below 0.05.</p>" + _table(shown)
+        )
+    elif evidence.posterior_file:
+        out.append("<h3>Conflicts between the priors and the trial data</h3><p>No observed data in the posterior.</p>")
+    else:
+        out.append(
+            "<h3>Conflicts between the priors and the trial data</h3><p>Prior only: no trial data were given "
+            "(start with <code>--posterior</code> from <code>outcomes update</code> to see them).</p>"
+        )
+    out.append(stamp(summary))
+    return "".join(out)
+
+
+# --- the handout ------------------------------------------------------------------------------------------
+
+HANDOUT_CSS = """
+@page { size: A4; margin: 12mm 13mm; }
+body { font-family: "DejaVu Sans", Arial, Helvetica, sans-serif; color: #1d2430; font-size: 10.5pt; line-height: 1.35;
+       max-width: 780px; margin: 1em auto; padding: 0 1em; }
+h1 { font-size: 17pt; margin: 0 0 .2em; } h2 { font-size: 12.5pt; margin: .7em 0 .25em; }
+.meta { color: #444; font-size: 9pt; margin: 0 0 .4em; }
+.note { background: #fff7e0; border-left: 4px solid #e0a800; padding: .35em .7em; margin: .4em 0; }
+table { border-collapse: collapse; width: 100%; margin: .3em 0; }
+th, td { border-bottom: 1px solid #dde2e8; padding: .25em .4em; text-align: left; vertical-align: top; }
+th { background: #f3f5f8; }
+.benefit { color: #2e7d32; } .harm { color: #c62828; }
+.profile { columns: 2; margin: .2em 0; padding-left: 1.2em; } .profile li { margin: 0; }
+.icons { display: grid; grid-template-columns: repeat(3, 1fr); gap: .3em 1em; }
+.icons svg { width: 92px; height: 92px; display: block; } .icons .cap { font-size: 8.5pt; }
+.fit { font-size: 11.5pt; } .foot { border-top: 1px solid #ccd; margin-top: .6em; padding-top: .3em; color: #444; font-size: 8.5pt; }
+@media print { body { max-width: none; margin: 0; padding: 0; } .noprint { display: none; } }
+"""
+
+
+def handout_html(
+    evidence: Evidence, summary: LiveSummary, profile: Profile, answers_text: str, *, auto_print: bool
+) -> str:
+    """The one-page patient handout (a whole HTML document with its print stylesheet)."""
+    today = _dt.date.today().isoformat()
+    strategies = list(SHORT_LABELS)
+    rows = []
+    for opt in patient_lines(summary):
+        cells = {it["outcome"]: it for it in opt["items"]}
+        rows.append(
+            f"<tr><td><strong>{esc(opt['short'])}</strong></td>"
+            + "".join(
+                f"<td>{esc(cells[o]['text'])}</td>" if o in cells else "<td>-</td>"
+                for o in ("improved", "harm", "improved_without_harm")
+            )
+            + "</tr>"
+        )
+    icons = []
+    for outcome in ICON_OUTCOMES:
+        for s in strategies:
+            if outcome not in APPLICABLE.get(s, ()):
+                icons.append("<div></div>")
+                continue
+            r = summary.rate(s, outcome)
+            filled = filled_count(float(r["mean"]))
+            icons.append(
+                f'<div><svg viewBox="0 0 {GRID} {GRID}" role="img" aria-label="{esc(icon_caption(r, outcome))}">'
+                f'<path fill="{outcome_color(outcome)}" d="{_icons_path(range(filled))}"/>'
+                f'<path fill="{NEUTRAL_COLOR}" d="{_icons_path(range(filled, DENOMINATOR))}"/></svg>'
+                f'<div class="cap">{esc(SHORT_LABELS[s])}: {esc(PLAIN_OUTCOME_TITLES[outcome].lower())}, '
+                f"{filled} of {DENOMINATOR}</div></div>"
+            )
+    script = "<script>window.addEventListener('load', () => window.print());</script>" if auto_print else ""
+    return (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>Your choices, in numbers</title><style>{HANDOUT_CSS}</style></head><body>"
+        "<h1>Your choices, in numbers</h1>"
+        f'<p class="meta">Made on {today}. Time frame: {esc(TIME_FRAME_TEXT)}. Evidence version '
+        f"{esc(evidence.version)}.</p>"
+        f'<div class="note"><strong>{esc(DISCLAIMER)}</strong> {esc(NOT_ONE_PERSON)}</div>'
+        f"<h2>About you</h2><p>{esc(profile.label)}</p>"
+        '<ul class="profile">' + "".join(f"<li>{esc(x)}</li>" for x in profile_words(profile)) + "</ul>"
+        f"<h2>What happens to 100 people like you</h2><p>{esc(INTRO)}</p>"
+        '<table><thead><tr><th>Choice</th><th class="benefit">Much better</th><th class="harm">Any harm</th>'
+        '<th class="benefit">Better, with no harm</th></tr></thead><tbody>' + "".join(rows) + "</tbody></table>"
+        f"<p>{esc(HARM_MEANS)}</p>"
+        '<div class="icons">' + "".join(icons) + "</div>"
+        "<h2>What matters to you</h2>"
+        f"<p>{esc(answers_text)}</p>"
+        f'<p class="fit">Fits best: <strong>{esc(SHORT_LABELS[summary.preferred])}</strong>.</p>'
+        f"<p>{esc(weight_words(summary))}</p><p>{esc(patient_flip_words(summary))}</p>"
+        f'<p class="foot">{esc(DISCLAIMER)} Time frame: {esc(TIME_FRAME_TEXT)}. Evidence version '
+        f"{esc(evidence.version)}. Made on {today}. Every number is out of {DENOMINATOR} people.</p>"
+        f"{script}</body></html>"
+    )
