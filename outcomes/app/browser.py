@@ -88,6 +88,8 @@ class AppServer:
         raise RuntimeError(f"outcomes app did not start within {self.timeout:.0f} s: {self.output()}")
 
     def output(self) -> str:
+        if self.log.closed:
+            return ""
         self.log.seek(0)
         return self.log.read().decode("utf-8", "replace")
 
@@ -99,6 +101,7 @@ class AppServer:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        self.log.close()
 
 
 def chrome(width: int = 1280, height: int = 800, profile_dir: Path | None = None) -> Any:

@@ -375,21 +375,23 @@ def clinician_html(evidence: Evidence, summary: LiveSummary, profile: Profile) -
 # --- the handout ------------------------------------------------------------------------------------------
 
 HANDOUT_CSS = """
-@page { size: A4; margin: 12mm 13mm; }
-body { font-family: "DejaVu Sans", Arial, Helvetica, sans-serif; color: #1d2430; font-size: 10.5pt; line-height: 1.35;
+@page { size: A4; margin: 11mm 12mm; }
+body { font-family: "DejaVu Sans", Arial, Helvetica, sans-serif; color: #1d2430; font-size: 10pt; line-height: 1.3;
        max-width: 780px; margin: 1em auto; padding: 0 1em; }
-h1 { font-size: 17pt; margin: 0 0 .2em; } h2 { font-size: 12.5pt; margin: .7em 0 .25em; }
-.meta { color: #444; font-size: 9pt; margin: 0 0 .4em; }
-.note { background: #fff7e0; border-left: 4px solid #e0a800; padding: .35em .7em; margin: .4em 0; }
-table { border-collapse: collapse; width: 100%; margin: .3em 0; }
-th, td { border-bottom: 1px solid #dde2e8; padding: .25em .4em; text-align: left; vertical-align: top; }
+h1 { font-size: 16pt; margin: 0 0 .15em; } h2 { font-size: 12pt; margin: .55em 0 .2em; }
+p { margin: .3em 0; }
+.meta { color: #444; font-size: 9pt; margin: 0 0 .3em; }
+.note { background: #fff7e0; border-left: 4px solid #e0a800; padding: .3em .6em; margin: .3em 0; }
+table { border-collapse: collapse; width: 100%; margin: .25em 0; }
+th, td { border-bottom: 1px solid #dde2e8; padding: .18em .35em; text-align: left; vertical-align: top; }
 th { background: #f3f5f8; }
 .benefit { color: #2e7d32; } .harm { color: #c62828; }
-.profile { columns: 2; margin: .2em 0; padding-left: 1.2em; } .profile li { margin: 0; }
-.icons { display: grid; grid-template-columns: repeat(3, 1fr); gap: .3em 1em; }
-.icons svg { width: 92px; height: 92px; display: block; } .icons .cap { font-size: 8.5pt; }
-.fit { font-size: 11.5pt; } .foot { border-top: 1px solid #ccd; margin-top: .6em; padding-top: .3em; color: #444; font-size: 8.5pt; }
-@media print { body { max-width: none; margin: 0; padding: 0; } .noprint { display: none; } }
+.profile { columns: 2; margin: .15em 0; padding-left: 1.2em; } .profile li { margin: 0; }
+.icons { display: grid; grid-template-columns: repeat(6, 1fr); gap: .2em .5em; margin: .3em 0; }
+.icons svg { width: 70px; height: 70px; display: block; } .icons .cap { font-size: 7.5pt; line-height: 1.2; }
+.fit { font-size: 11pt; }
+.foot { border-top: 1px solid #ccd; margin-top: .5em; padding-top: .25em; color: #444; font-size: 8pt; }
+@media print { body { max-width: none; margin: 0; padding: 0; } }
 """
 
 
@@ -411,8 +413,8 @@ def handout_html(
             + "</tr>"
         )
     icons = []
-    for outcome in ICON_OUTCOMES:
-        for s in strategies:
+    for s in strategies:
+        for outcome in ICON_OUTCOMES:
             if outcome not in APPLICABLE.get(s, ()):
                 icons.append("<div></div>")
                 continue
