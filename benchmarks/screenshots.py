@@ -16,7 +16,8 @@ SIZES = ((1280, 800), (820, 1180))
 
 
 def full_height(driver) -> int:
-    return int(driver.execute_script("return Math.max(document.body.scrollHeight, document.documentElement.scrollHeight)"))
+    js = "return Math.max(document.body.scrollHeight, document.documentElement.scrollHeight)"
+    return int(driver.execute_script(js))
 
 
 def tab(driver, label: str) -> None:

@@ -71,10 +71,14 @@ NOT_ONE_PERSON = (
 class SummaryLike(Protocol):
     """What the wording needs from a decision summary."""
 
-    weight: float
-    preferred: str
-    prob_best_at_weight: dict[str, float]
-    flips: list[dict]
+    @property
+    def weight(self) -> float: ...
+    @property
+    def preferred(self) -> str: ...
+    @property
+    def prob_best_at_weight(self) -> dict[str, float]: ...
+    @property
+    def flips(self) -> list[dict]: ...
 
     def rate(self, strategy: str, outcome: str) -> Any: ...
 

@@ -58,7 +58,8 @@ h4 { margin: .2em 0 .3em; font-size: 1.02em; }
 .oc-answers.oc-bad { color: #b00020; font-weight: 600; }
 .oc-q { font-size: .95em; margin: .5em 0 .1em; }
 .oc-table { border-collapse: collapse; width: 100%; font-size: .84em; margin: .3em 0 .8em; }
-.oc-table th, .oc-table td { border-bottom: 1px solid #e3e7ec; padding: .2em .4em; text-align: left; vertical-align: top; }
+.oc-table th, .oc-table td { border-bottom: 1px solid #e3e7ec; padding: .2em .4em; text-align: left;
+                             vertical-align: top; }
 .oc-table th { background: #f3f5f8; }
 a.oc-print { display: inline-block; background: #1b6ca8; color: white; padding: .45em 1em; border-radius: 6px;
              text-decoration: none; font-weight: 600; }
@@ -89,7 +90,7 @@ class ClinicPage:
         self.cache = ResultCache(evidence)
         self.profile = profile
         self.weight = DEFAULT_WEIGHT
-        self.answers: dict[int, str] = {n: UNSURE for n in TRADES}
+        self.answers: dict[int, str] = dict.fromkeys(TRADES, UNSURE)
         self.answers_text, self.answers_ok = weight_from_answers(self.answers, DEFAULT_WEIGHT).text, True
         self.result: ProfileResult = self.cache.get(profile)
         self.summary = self.result.at(self.weight)
@@ -298,8 +299,8 @@ class ClinicPage:
             if profile != self.profile:
                 self.set_profile(profile)
         except Exception as exc:  # never a traceback on the page
-            name = next((n for n, w in self.widgets.items() if w is event.obj), None)
-            self._fail(self.messages[name] if name else self.upload_msg, exc)
+            owner = next((n for n, w in self.widgets.items() if w is event.obj), None)
+            self._fail(self.messages[owner] if owner else self.upload_msg, exc)
 
     def _on_upload(self, event: Any) -> None:
         try:

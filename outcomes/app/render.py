@@ -98,9 +98,8 @@ def icon_arrays_html(summary: LiveSummary, strategies: list[str]) -> str:
     """Rows = benefit and harm, columns = strategies, on one denominator and one time frame."""
     out = [f'<h3 class="oc-h">Out of {DENOMINATOR} people like you, {TIME_FRAME_TEXT}</h3>']
     for outcome in ICON_OUTCOMES:
-        out.append(
-            f'<div class="oc-row-title" style="color:{outcome_color(outcome)}">{esc(PLAIN_OUTCOME_TITLES[outcome])}</div>'
-        )
+        title = esc(PLAIN_OUTCOME_TITLES[outcome])
+        out.append(f'<div class="oc-row-title" style="color:{outcome_color(outcome)}">{title}</div>')
         out.append('<div class="oc-icon-row">')
         for s in strategies:
             out.append(f'<div class="oc-icon-cell"><div class="oc-icon-head">{esc(SHORT_LABELS[s])}</div>')
@@ -159,9 +158,8 @@ def benefit_harm_svg(summary: LiveSummary, strategies: list[str]) -> str:
                     except KeyError:
                         r = None
                 if r is None or not np.isfinite(float(r["mean"])):
-                    body.append(
-                        f'<text x="{x0 + 4}" y="{cy + 4.5:.1f}" class="na">{esc(SHORT_LABELS[s])}: not applicable</text>'
-                    )
+                    na = f"{esc(SHORT_LABELS[s])}: not applicable"
+                    body.append(f'<text x="{x0 + 4}" y="{cy + 4.5:.1f}" class="na">{na}</text>')
                 else:
                     m, lo, hi = sx(float(r["mean"])), sx(float(r["low"])), sx(float(r["high"]))
                     body.append(
@@ -221,7 +219,8 @@ def numbers_html(summary: LiveSummary) -> str:
         for it in opt["items"]:
             out.append(
                 f'<li data-outcome="{it["outcome"]}"><span class="oc-{it["kind"]}">{esc(it["label"])}</span>: '
-                f'<strong class="oc-freq">{esc(it["text"])}</strong> <span class="oc-small">({esc(it["certainty"])})</span></li>'
+                f'<strong class="oc-freq">{esc(it["text"])}</strong> '
+                f'<span class="oc-small">({esc(it["certainty"])})</span></li>'
             )
         out.append("</ul></div>")
     out.append(f'</div><p class="oc-small">{esc(HARM_MEANS)}</p>')
