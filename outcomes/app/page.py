@@ -78,6 +78,12 @@ HANDOUTS: dict[str, ClinicPage] = {}
 """Live sessions' pages by handout token (in memory only; a session's entry goes when the session ends)."""
 
 
+def _no_debounce(widget: pn.widgets.Widget) -> None:
+    """Handle a browser change at once: Panel waits 50 ms (``Syncable._debounce``) to merge bursts of changes,
+    which these widgets do not send (a text field sends on Enter or when it loses focus)."""
+    widget._debounce = 0
+
+
 def _html(text: str = "", **kw: Any) -> pn.pane.HTML:
     return pn.pane.HTML(text, stylesheets=[PAGE_CSS], sizing_mode="stretch_width", **kw)
 
@@ -133,6 +139,7 @@ class ClinicPage:
         for name, (kind, spec, desc) in FIELDS.items():
             w = self._field_widget(name, kind, spec, desc, values[name])
             w.param.watch(self._on_field, "value")
+            _no_debounce(w)
             msg = _html("", css_classes=["oc-msg", f"oc-msg-{name}"], margin=(0, 10))
             self.widgets[name], self.messages[name] = w, msg
             form.extend([w, msg])
@@ -179,6 +186,7 @@ class ClinicPage:
                 sizing_mode="stretch_width",
             )
             q.param.watch(self._on_answer, "value")
+            _no_debounce(q)
             self.questions[n] = q
             qs.extend([_html(f'<p class="oc-q">{html.escape(trade_question(n))}</p>', margin=(4, 10, 0, 10)), q])
         self.preference = _html(self._preference_html(), css_classes=["oc-preference-pane"])
