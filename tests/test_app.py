@@ -251,6 +251,42 @@ def test_page_updates_only_what_changed_and_keeps_sessions_apart(evidence):
     assert a.token != b.token
 
 
+def test_page_loads_a_profile_file_and_refuses_a_bad_one(evidence):
+    from outcomes.app.form import profile_yaml
+    from outcomes.app.page import ClinicPage
+
+    page = ClinicPage(evidence, load_profile())
+    seq = page.seq
+    page.upload.filename = "bad<script>.yaml"
+    page.upload.value = b"label: x\nage: [1, 2]\n"
+    assert "field &#x27;age&#x27;" in page.upload_msg.object and "&lt;script&gt;" in page.upload_msg.object
+    assert page.profile == load_profile() and page.seq == seq  # nothing changed
+    other = load_profile(ROOT / "profiles" / "stable_first_revision.yaml")
+    page.upload.filename = "stable.yaml"
+    page.upload.value = profile_yaml(other)
+    assert page.profile.to_dict() == other.to_dict() and page.seq == seq + 1  # one update for the whole file
+    assert page.widgets["prior_surgeries"].value == str(other.prior_surgeries)
+    assert "Loaded stable.yaml" in page.upload_msg.object
+    assert page._save().getvalue() == profile_yaml(page.profile)
+
+
+@pytest.mark.parametrize(
+    "args, needle",
+    [
+        (["--port", "70000"], "allowed: a whole number from 1 to 65535"),
+        (["--port", "x"], "--port"),
+        (["--profile", "no/such.yaml"], "does not exist"),
+        (["--draws", "1"], "--draws"),
+    ],
+)
+def test_app_command_bad_options_one_line_exit_2(args, needle, capsys):
+    from outcomes.cli import main
+
+    assert main(["app", *args]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and needle in err[0], err
+
+
 # --- the page in a real browser ------------------------------------------------------------------------------
 
 from outcomes.app.browser import CHROMIUM, DRIVER  # noqa: E402

@@ -85,8 +85,8 @@ def serve(
     from outcomes.cliutil import headless_matplotlib
 
     headless_matplotlib()
+    start = load_profile(profile)  # a bad starting profile fails before the slower evidence loading
     evidence = load_evidence(registry, posterior, n_draws=n_draws, seed=seed, allow_failed=allow_failed)
-    start = load_profile(profile)
     import panel as pn
 
     pn.extension(notifications=False)
