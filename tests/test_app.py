@@ -270,6 +270,33 @@ def test_page_loads_a_profile_file_and_refuses_a_bad_one(evidence):
     assert page._save().getvalue() == profile_yaml(page.profile)
 
 
+def test_clinician_tab_shows_conflicts_with_trial_data_and_the_voi_summary(tmp_path, capsys):
+    import asyncio
+
+    from outcomes.app.engine import load_evidence
+    from outcomes.app.page import ClinicPage
+    from outcomes.cli import main
+
+    data = tmp_path / "trial.csv"
+    data.write_text(  # a fusion improvement far below the prior (96% cited): a prior-data conflict
+        "study_id,strategy,outcome,events,total,time_frame,design,citation\n"
+        "T,fusion,improved,60,200,2 years,rct,hand-made test data\n"
+    )
+    post = tmp_path / "posterior.nc"
+    assert main(["update", "--data", str(data), "--method", "exact", "--out", str(post), "--draws", "1000"]) == 0
+    capsys.readouterr()
+    ev = load_evidence(posterior=post, n_draws=DRAWS)
+    assert ev.conflict is not None and bool(ev.conflict.set_index("parameter").loc["fusion.improved", "conflict"])
+    page = ClinicPage(ev, load_profile())
+    page.tabs.active = 1
+    shown = page.clinician.object
+    assert "Conflicts between the priors and the trial data" in shown and "60/200" in shown and "CONFLICT" in shown
+    assert "fusion_improved_herkowitz" in shown and "Herkowitz" in shown  # records and their sources
+    assert "updated with study data" in page.header.object
+    asyncio.run(page._on_voi(None))
+    assert "EVPI" in page.voi_pane.object and "EVPPI" in page.voi_pane.object
+
+
 @pytest.mark.parametrize(
     "args, needle",
     [

@@ -61,6 +61,8 @@ h4 { margin: .2em 0 .3em; font-size: 1.02em; }
 .oc-table th, .oc-table td { border-bottom: 1px solid #e3e7ec; padding: .2em .4em; text-align: left;
                              vertical-align: top; }
 .oc-table th { background: #f3f5f8; }
+table.voi { border-collapse: collapse; font-size: .86em; } table.voi td, table.voi th { padding: .2em .5em;
+  border-bottom: 1px solid #e3e7ec; text-align: left; }
 a.oc-print { display: inline-block; background: #1b6ca8; color: white; padding: .45em 1em; border-radius: 6px;
              text-decoration: none; font-weight: 600; }
 iframe.oc-handout { width: 100%; height: 1150px; border: 1px solid #ccd; }
