@@ -68,12 +68,10 @@ a.oc-print { display: inline-block; background: #1b6ca8; color: white; padding: 
 iframe.oc-handout { width: 100%; height: 1150px; border: 1px solid #ccd; }
 """
 
-FLEX_CSS = """
-@media (max-width: 1100px) {
-  .oc-right { order: 1; max-width: none !important; }
-  .oc-middle { order: 2; flex: 1 1 100% !important; }
-}
-"""
+# On a narrow screen (a tablet), the form and the questions side by side, the outcomes below at full width
+# (``:host`` rules in each column's own stylesheet: the columns are the flex items)
+RIGHT_CSS = "@media (max-width: 1100px) { :host { order: 1; max-width: none !important; } }"
+MIDDLE_CSS = "@media (max-width: 1100px) { :host { order: 2; flex: 1 1 100% !important; } }"
 WIDGET_CSS = "label { white-space: normal; font-size: 14px; } input, select, textarea { font-size: 15px; }"
 
 HANDOUTS: dict[str, ClinicPage] = {}
@@ -169,6 +167,7 @@ class ClinicPage:
             min_width=300,
             sizing_mode="stretch_width",
             css_classes=["oc-middle"],
+            stylesheets=[MIDDLE_CSS],
         )
 
         self.questions: dict[int, pn.widgets.RadioButtonGroup] = {}
@@ -198,6 +197,7 @@ class ClinicPage:
             styles={"flex": "1 1 290px", "max-width": "440px"},
             min_width=260,
             css_classes=["oc-right"],
+            stylesheets=[RIGHT_CSS],
         )
 
         self.clinician = _html("", css_classes=["oc-clinician-pane"])
