@@ -1,6 +1,8 @@
 """The clinic page's speed: the time from an input change to the updated chart, measured in the browser; the same
 for a full ``outcomes report`` rerun (the reference); and a load test of concurrent sessions.
 
+0. Charts: the static matplotlib icon arrays and benefit-and-harm chart (drawn and saved as PNG) against the
+   page's inline SVG of the same charts, for one profile (why the live page does not use matplotlib).
 1. Browser (headless Chromium): the page is served by ``outcomes app`` (default model: 4000 draws x 100 patients);
    the age field is set to a new value each time (every value new, so no cached result is reused), the change
    event is dispatched, and a MutationObserver waits for the results pane's ``data-seq`` to change; the time
@@ -47,6 +49,36 @@ MARK = re.compile(r'data-kind="(\w+)" data-seq="(\d+)" data-digest="(\w+)"')
 
 def pct(xs: list[float], q: float) -> float:
     return float(np.percentile(xs, q)) if xs else float("nan")
+
+
+def chart_speed(repeats: int = 3) -> tuple[float, float]:
+    """(matplotlib ms, inline SVG ms) to draw the icon arrays and the benefit-and-harm chart for one profile."""
+    import io
+
+    from outcomes.cliutil import headless_matplotlib
+
+    headless_matplotlib()
+    import matplotlib.pyplot as plt
+
+    from outcomes.app import render
+    from outcomes.app.engine import ProfileResult, load_evidence
+    from outcomes.charts.benefit_harm import plot_benefit_harm
+    from outcomes.charts.icon_array import plot_icon_arrays
+
+    live = ProfileResult.compute(load_evidence(), load_profile()).at(1.0)
+    full = live.full()
+    mpl, svg = [], []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        for fig in (plot_icon_arrays(full, outcomes=("improved", "harm")), plot_benefit_harm(full).figure):
+            fig.savefig(io.BytesIO(), format="png", dpi=110)
+            plt.close(fig)
+        mpl.append(1000 * (time.perf_counter() - t0))
+        t0 = time.perf_counter()
+        strategies = list(live.result.strategies)
+        render.icon_arrays_html(live, strategies) + render.benefit_harm_svg(live, strategies)
+        svg.append(1000 * (time.perf_counter() - t0))
+    return statistics.median(mpl), statistics.median(svg)
 
 
 def browser_updates(url: str, changes: int) -> tuple[list[float], list[float], list[float]]:
@@ -207,6 +239,10 @@ def main() -> None:
     ap.add_argument("--think", type=float, default=1.0, help="mean pause between a session's changes, s (default 1)")
     args = ap.parse_args()
 
+    mpl_ms, svg_ms = chart_speed()
+    print(
+        f"charts for one update: matplotlib (icon arrays + benefit-harm, PNG) {mpl_ms:.0f} ms; inline SVG {svg_ms:.1f} ms"
+    )
     server = b.AppServer()
     with server as url:
         field, compute, pref = browser_updates(url, args.changes)
