@@ -240,9 +240,7 @@ def main() -> None:
     args = ap.parse_args()
 
     mpl_ms, svg_ms = chart_speed()
-    print(
-        f"charts for one update: matplotlib (icon arrays + benefit-harm, PNG) {mpl_ms:.0f} ms; inline SVG {svg_ms:.1f} ms"
-    )
+    print(f"charts of one update: matplotlib (icon arrays + benefit-harm, PNG) {mpl_ms:.0f} ms; SVG {svg_ms:.1f} ms")
     server = b.AppServer()
     with server as url:
         field, compute, pref = browser_updates(url, args.changes)
