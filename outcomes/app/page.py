@@ -81,7 +81,7 @@ HANDOUTS: dict[str, ClinicPage] = {}
 def _no_debounce(widget: pn.widgets.Widget) -> None:
     """Handle a browser change at once: Panel waits 50 ms (``Syncable._debounce``) to merge bursts of changes,
     which these widgets do not send (a text field sends on Enter or when it loses focus)."""
-    widget._debounce = 0
+    widget._debounce = 0  # type: ignore[misc]  # an instance override of the ClassVar
 
 
 def _html(text: str = "", **kw: Any) -> pn.pane.HTML:
