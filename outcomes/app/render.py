@@ -1,6 +1,6 @@
 """HTML and SVG for the clinic page and the handout: icon arrays, the benefit-and-harm chart, numbers in words.
 
-The static charts (``outcomes.charts``) take 0.3-1 s each in matplotlib; a page update must take well under
+The static charts (``outcomes.charts``) take about 1 s for the two in matplotlib; a page update must take well under
 0.15 s, so the live page draws the same charts as inline SVG with the same conventions: the colours of
 ``charts.common`` (benefits green, harms red, one colour per strategy, grey for the rest), 100 people per icon
 array filled row by row from the top left (``round(100 * mean)``, none below 1 in 100), one 0-100 scale for
