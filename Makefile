@@ -10,7 +10,7 @@ PY_FOUND := $(shell for c in $(PYTHON) python3.13 python3.12 python3; do \
 	then command -v $$c; break; fi; done)
 PYTEST_ARGS ?=
 
-.PHONY: help report evidence app screenshots test test-latest lint lock lab bench clean check-python venv-base venv-test
+.PHONY: help report evidence app screenshots test test-latest lint lock golden lab bench docs clean check-python venv-base venv-test
 
 help:
 	@echo "make report   - set up .venv and write the patient report for the shipped default profile"
@@ -20,9 +20,11 @@ help:
 	@echo "make screenshots - screenshots of the decision aid (1280x800 and 820x1180) into screenshots/"
 	@echo "make lab      - open the notebooks in JupyterLab"
 	@echo "make bench    - run the benchmark scripts"
+	@echo "make docs     - build the documentation site into docs/_build/html (offline; warnings fail the build)"
 	@echo "make lint     - ruff (lint + format check, notebooks included) and mypy"
 	@echo "make lock     - re-resolve uv.lock to the newest releases pyproject.toml allows (then run make test)"
 	@echo "make test-latest - run the suite in .venv-latest against the newest releases (finds drift on purpose)"
+	@echo "make golden   - rewrite tests/golden/default_summary.json (the default report's numbers; say why they moved)"
 
 check-python:
 	@if [ -z "$(PY_FOUND)" ]; then echo "Python 3.12 or newer is needed: install python3.12 (or set PYTHON=/path/to/python3.12) and run make again." >&2; exit 1; fi
@@ -80,11 +82,21 @@ lint: venv-test
 	$(VENV)/bin/ruff format --check outcomes tests benchmarks notebooks
 	$(VENV)/bin/mypy
 
+# The default report's decision summary at its fixed seed, checked by tests/test_golden.py. The commit that
+# rewrites it must say why the numbers moved. `$(VPY) -m outcomes.golden` alone lists what moved.
+golden: venv-test
+	$(VPY) -m outcomes.golden --write
+
 lab: venv-test
 	$(VENV)/bin/jupyter lab notebooks/ $$([ "$$(id -u)" = 0 ] && echo --allow-root)
+
+# The documentation site: notebooks run at the test suite's small sizes (docs/_ext/_notebooks.py), API from the
+# docstrings; every warning fails the build. tests/test_docs.py builds it too, so `make test` covers it.
+docs: venv-test
+	$(VENV)/bin/sphinx-build -W --keep-going -b html docs docs/_build/html
 
 bench: venv-test
 	@for b in benchmarks/*.py; do echo "== $$b"; $(VPY) $$b || exit 1; done
 
 clean:
-	rm -rf $(VENV) .venv-latest .uv reports screenshots .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .venv-latest .uv reports screenshots .pytest_cache .mypy_cache .ruff_cache docs/_build docs/api docs/notebooks

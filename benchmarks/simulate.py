@@ -11,7 +11,7 @@ Prints one ``name: value`` line per figure:
 * ``peak_rss_gib_1e9``  peak resident memory of a fresh process simulating 1e9 patient-outcomes in chunks
                         (target < 1)
 
-Patient-outcomes = uniforms compared = draws x patients x 12 events.
+Patient-outcomes = uniforms compared = draws x patients x the declared events (12 in the spine model).
 Run: ``.venv/bin/python benchmarks/simulate.py [--quick]``.
 """
 
@@ -30,7 +30,6 @@ sys.path.insert(0, os.path.dirname(HERE))
 
 from outcomes.draws import prior_draws  # noqa: E402
 from outcomes.elicit import elicit  # noqa: E402
-from outcomes.model import N_EVENTS  # noqa: E402
 from outcomes.profile import load_profile  # noqa: E402
 from outcomes.registry import load_registry  # noqa: E402
 from outcomes.simulate import CHUNK_UNIFORMS, simulate  # noqa: E402
@@ -68,8 +67,6 @@ def pymc_prior_predictive_seconds(priors, covariates: dict, n_draws: int, n_pati
 
     logging.getLogger("pymc").setLevel(logging.WARNING)
 
-    from outcomes.model import EVENTS
-
     registry = priors.registry
     with pm.Model():
         p = {k: v.pymc(f"p_{k.replace('.', '__')}") for k, v in priors.parameters.items()}
@@ -85,17 +82,15 @@ def pymc_prior_predictive_seconds(priors, covariates: dict, n_draws: int, n_pati
         adj = {
             k: pm.math.invlogit(pm.math.logit(p[k]) + shift[k]) if not isinstance(shift[k], float) else p[k] for k in p
         }
-        for s, key in (("fusion", "fusion"), ("decompression", "decompression")):
-            for ev in EVENTS[s]:
-                pm.Bernoulli(f"{s}_{ev}", p=adj[f"{key}.{ev}"], shape=n_patients)
-        neuro = pm.Bernoulli("medication_neuropathic", p=adj["population.neuropathic_component"], shape=n_patients)
-        first_p = pt.switch(
-            neuro, adj["medication.initial_response_neuropathic"], adj["medication.initial_response_other"]
-        )
-        pm.Bernoulli("medication_first_response", p=first_p, shape=n_patients)
-        pm.Bernoulli("medication_sustained", p=adj["medication.sustained_response"], shape=n_patients)
-        pm.Bernoulli("medication_side_effects", p=adj["medication.side_effects"], shape=n_patients)
-        pm.Bernoulli("medication_deficit_progression", p=adj["medication.deficit_progression"], shape=n_patients)
+        # the same declared events as the simulator (a conditional event switches on its condition's draw)
+        for sid, st in registry.model.strategies.items():
+            made = {}
+            for ev in st.events:
+                if ev.parameter is not None:
+                    prob = adj[ev.parameter]
+                else:
+                    prob = pt.switch(made[ev.condition], adj[ev.then], adj[ev.otherwise])
+                made[ev.name] = pm.Bernoulli(f"{sid}_{ev.name}", p=prob, shape=n_patients)
 
         def _timed_prior_predictive(n: int) -> float:
             t0 = time.perf_counter()
@@ -115,7 +110,7 @@ def peak_rss_1e9() -> float:
         "from outcomes.draws import prior_draws; from outcomes.profile import load_profile\n"
         "from outcomes.simulate import simulate\n"
         "r = load_registry(); d = prior_draws(elicit(r), 4000, 1)\n"
-        "n = int(round(1e9 / (4000 * 12)))\n"
+        "n = int(round(1e9 / (4000 * r.model.n_events)))\n"
         "s = simulate(d, load_profile(), n_patients=n, seed=1, keep_patients=False)\n"
         "assert int(s['count'].sum()) > 0\n"
         "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
@@ -135,7 +130,8 @@ def main() -> None:
     profile = load_profile()
     n_draws, n_patients = (1000, 1000) if args.quick else (4000, 2000)
     draws = prior_draws(priors, n_draws, 1)
-    total = n_draws * n_patients * N_EVENTS
+    n_events = registry.model.n_events
+    total = n_draws * n_patients * n_events
     repeats = 2 if args.quick else 3
 
     one = best_of(
@@ -157,7 +153,7 @@ def main() -> None:
         small = prior_draws(priors, pd_, 2)
         ours_small = best_of(lambda: simulate(small, profile, n_patients=pn, seed=1, workers=1, keep_patients=False), 3)
         cold, warm = pymc_prior_predictive_seconds(priors, profile.covariates(), pd_, pn)
-        n_small = pd_ * pn * N_EVENTS
+        n_small = pd_ * pn * n_events
         print(f"pymc_warm_per_s: {n_small / warm:.3g}")
         print(f"pymc_cold_per_s: {n_small / cold:.3g}")
         print(f"pymc_route_ratio: {warm / ours_small:.1f}")

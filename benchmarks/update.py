@@ -10,8 +10,8 @@ Model: the default update model (``pooling="random"``) with one study per quanti
 * ``ess_per_s_default``  -- min bulk ESS / warm seconds with PyMC's own NUTS (``nuts_sampler="pymc"``);
 * ``ess_per_s_nutpie``   -- the same with nutpie;
 * ``example_*``          -- the same comparison on the whole example file (two studies per quantity, random
-                            effects, one covariate shift), with the largest difference in posterior means
-                            between the samplers in Monte Carlo standard errors.
+                            effects; real counts of NORDSTEN-DS and NORspine), with the largest difference in
+                            posterior means between the samplers in Monte Carlo standard errors.
 
 Run: ``.venv/bin/python benchmarks/update.py`` (about a minute).
 """
@@ -36,7 +36,7 @@ def _data(one_study: bool):
     raw = EXAMPLE.read_bytes()
     if one_study:
         lines = raw.decode().splitlines()
-        raw = "\n".join(ln for ln in lines if not ln.startswith("SSSS")).encode()
+        raw = "\n".join(ln for ln in lines if not ln.startswith("NORspine")).encode()
     return parse_studies(raw, EXAMPLE)
 
 

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from collections.abc import Sequence
+from typing import NoReturn, TextIO
 
 from outcomes.cliutil import Progress, add_decision_options, headless_matplotlib
 from outcomes.errors import InputError
@@ -19,7 +21,7 @@ EXIT_USER_ERROR = 2
 class _Parser(argparse.ArgumentParser):
     """argparse that reports a bad option as one line and exit 2 (its own default is a usage dump)."""
 
-    def error(self, message: str) -> None:  # pragma: no cover - exercised through main()
+    def error(self, message: str) -> NoReturn:  # pragma: no cover - exercised through main()
         raise InputError("command line", None, None, message)
 
 
@@ -29,6 +31,8 @@ def _cmd_evidence(args: argparse.Namespace) -> int:
     from outcomes.elicit import elicit, evidence_table
     from outcomes.registry import load_registry
 
+    if args.refresh_cache:
+        return _refresh_cache(args)
     registry = load_registry(args.registry)
     table = evidence_table(registry, elicit(registry))
     shown = table.assign(
@@ -44,6 +48,28 @@ def _cmd_evidence(args: argparse.Namespace) -> int:
     return 0
 
 
+def _refresh_cache(args: argparse.Namespace) -> int:
+    """``outcomes evidence --refresh-cache``: recompute the shipped maxent results for the shipped registry."""
+    from pathlib import Path
+
+    from outcomes.elicit import SHIPPED_CACHE, preliz_version, refresh_shipped_cache, shipped_ranges
+    from outcomes.registry import default_registry_path, load_registry
+
+    if args.registry is not None and Path(args.registry).resolve() != default_registry_path().resolve():
+        raise InputError(
+            "command line",
+            None,
+            "--refresh-cache",
+            f"refreshes the results shipped for the shipped registry ({default_registry_path()}) only; "
+            "allowed: --refresh-cache without --registry",
+        )
+    registry = load_registry()  # validated first: nothing is written for a broken registry
+    path = refresh_shipped_cache(registry, SHIPPED_CACHE)
+    print(f"Shipped maxent results refreshed with PreliZ {preliz_version()}: {len(shipped_ranges(registry))} ranges")
+    print(f"  {path}  (commit it with the priors/ edit)")
+    return 0
+
+
 def _voi_section(decision) -> dict:
     """The report's "What the answer depends on" section (clinician part; single-input EVPPI)."""
     from outcomes.voi.analysis import report_section
@@ -54,7 +80,7 @@ def _voi_section(decision) -> dict:
 def _cmd_report(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from outcomes.pipeline import decide
+    from outcomes.pipeline import compare
     from outcomes.report import ReportInputs, build_report, write_report_atomically
 
     headless_matplotlib()
@@ -62,7 +88,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else Path("reports") / (profile.stem if profile else "default")
     progress = Progress(["load", "priors", "draws", "simulate", "summarize", "charts", "tables", "html"], "report")
     try:
-        decision = decide(
+        decision = compare(
             profile,
             registry=args.registry,
             posterior=args.posterior,
@@ -71,9 +97,29 @@ def _cmd_report(args: argparse.Namespace) -> int:
             seed=args.seed,
             step=progress,
             allow_failed=args.allow_failed,
+            cli=True,
+            data=args.data,
+            prior_only=args.prior_only,
         )
+        extra: tuple[dict, ...] = ()
+        if decision.evidence == "trials":  # beside it, what the guideline summary alone would say
+            from outcomes.report.evidence import comparison_section
+
+            seed_view = compare(
+                decision.profile,
+                registry=decision.registry,
+                weight=args.weight,
+                n_draws=args.draws,
+                seed=args.seed,
+                cli=True,
+                prior_only=True,
+            )
+            extra = (comparison_section(decision, seed_view),)
         written = write_report_atomically(
-            out, lambda folder: build_report(ReportInputs(decision, section_makers=(_voi_section,)), folder, progress)
+            out,
+            lambda folder: build_report(
+                ReportInputs(decision, extra_sections=extra, section_makers=(_voi_section,)), folder, progress
+            ),
         )
     finally:
         progress.close()
@@ -108,6 +154,8 @@ def _cmd_charts(args: argparse.Namespace) -> int:
             n_draws=args.draws,
             seed=args.seed,
             allow_failed=args.allow_failed,
+            data=args.data,
+            prior_only=args.prior_only,
         )
         progress("charts")
         written = write_report_atomically(Path(args.out), lambda folder: build_batch(decisions, names, folder))
@@ -125,6 +173,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     ev = sub.add_parser("evidence", help="print the evidence table with every prior and its source")
     ev.add_argument("--registry", default=None, help="registry folder (default: the shipped priors/)")
+    ev.add_argument(
+        "--refresh-cache",
+        action="store_true",
+        help="recompute the shipped maxent results with PreliZ after a range in priors/ changed (then commit them)",
+    )
     ev.set_defaults(func=_cmd_evidence)
 
     rp = sub.add_parser("report", help="write the patient report (HTML + charts) for one profile")
@@ -176,11 +229,31 @@ def _register_app(sub) -> None:
 _EXTRA_COMMANDS.append(_register_app)
 
 
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
+) -> None:
+    """Warnings meant for the user (``cli_note = True``) as one "note:" line; others as Python shows them."""
+    if getattr(category, "cli_note", False):
+        print(f"outcomes: note: {message}", file=sys.stderr)
+    else:
+        _PYTHON_SHOWWARNING(message, category, filename, lineno, file, line)
+
+
+_PYTHON_SHOWWARNING = warnings.showwarning
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
-        return int(args.func(args) or 0)
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_warning
+            args = parser.parse_args(argv)
+            return int(args.func(args) or 0)
     except InputError as err:
         for problem in err.problems:  # one line per mistake; a single mistake is a single line
             print(f"outcomes: error: {problem}", file=sys.stderr)

@@ -30,7 +30,18 @@ def add_decision_options(parser, *, profile: bool = True) -> None:
         parser.add_argument("--profile", default=None, help="patient profile YAML (default: the shipped seed patient)")
     parser.add_argument("--registry", default=None, help="registry folder (default: the shipped priors/)")
     parser.add_argument(
-        "--posterior", default=None, help="posterior .nc written by 'outcomes update' (default: priors only)"
+        "--posterior", default=None, help="posterior .nc written by 'outcomes update' (an MCMC fit, for example)"
+    )
+    parser.add_argument(
+        "--data",
+        default="default",
+        help="study counts CSV to update the cited rates with, exactly (default: the shipped verified trials, "
+        "studies/verified_trials.csv, for the shipped registry)",
+    )
+    parser.add_argument(
+        "--prior-only",
+        action="store_true",
+        help="the seed view: the cited rates alone, as the guideline summary gives them (no study data)",
     )
     parser.add_argument(
         "--weight", type=number(float), default=1.0, help="how many improvements one harm cancels, 0 to 100 (default 1)"

@@ -7,7 +7,17 @@ formats them as one readable line. Several problems found in one pass are report
 
 from __future__ import annotations
 
+import reprlib
 from dataclasses import dataclass
+from os import PathLike
+
+_QUOTE = reprlib.Repr(maxlevel=2, maxlist=4, maxtuple=4, maxdict=4, maxset=4, maxstring=60, maxother=60, maxlong=40)
+
+
+def quote(value: object) -> str:
+    """``repr(value)`` bounded in length, for quoting a user's value in a message: a huge or deeply shared value
+    (for example a YAML alias bomb) is shown as its first few items, never expanded in full."""
+    return _QUOTE.repr(value)
 
 
 @dataclass(frozen=True)
@@ -31,13 +41,13 @@ class InputError(ValueError):
 
     def __init__(
         self,
-        file: str,
+        file: str | PathLike[str],
         where: str | None = None,
         field: str | None = None,
         message: str = "invalid value",
         *,
         problems: list[Problem] | None = None,
-    ):
+    ) -> None:
         self.problems = problems if problems else [Problem(str(file), where, field, message)]
         super().__init__("; ".join(str(p) for p in self.problems))
 
@@ -56,7 +66,7 @@ class Problems:
     def __init__(self) -> None:
         self.items: list[Problem] = []
 
-    def add(self, file: str, where: str | None, field: str | None, message: str) -> None:
+    def add(self, file: str | PathLike[str], where: str | None, field: str | None, message: str) -> None:
         self.items.append(Problem(str(file), where, field, message))
 
     def raise_if_any(self) -> None:

@@ -1,117 +1,30 @@
-"""The outcome model: which parameters and covariate effects make each strategy's per-patient probabilities.
+"""The outcome model's probabilities, derived from the declaration (``outcomes.declaration``).
 
-Time frame: every outcome is "within 2 years of starting the strategy" (``TIME_FRAME``).
+For a profile, every registry parameter is first shifted on the log-odds scale by the covariate effects that
+target it::
 
-Per strategy (parameters are registry ``strategy.outcome`` keys; each is first shifted on the log-odds
-scale by the covariate effects that target it, for the profile's covariates):
+    logit p(patient) = logit p(base) + sum_e log(OR_e) * (x_e - reference_e) / per_e
 
-* **fusion** (revision decompression with instrumented fusion): improved (excellent/good) ~ fusion.improved;
-  complication ~ fusion.complication; solid fusion ~ fusion.solid_fusion; reoperation ~ fusion.reoperation.
-* **decompression** (revision decompression alone): improved; complication; later instability needing fusion.
-* **medication** (gabapentinoid with multidisciplinary care): a neuropathic component is present with
-  probability population.neuropathic_component; a first response happens with
-  medication.initial_response_neuropathic if it is, else medication.initial_response_other; the response is
-  kept to the horizon with medication.sustained_response (the 53% record, which describes responders).
-  improved = first response AND kept. Side effects ~ medication.side_effects ("complication" for this
-  strategy); lasting neurological worsening of the untreated deficit ~ medication.deficit_progression.
+Each strategy's events then happen with these probabilities (a conditional event takes its ``then`` or ``else``
+parameter by the state of the earlier event it names); within a patient, events are independent given the
+parameters and those conditions. Outcomes are boolean expressions over a strategy's events.
 
-Derived per patient: harm = complication OR deficit progression; improved without harm; harm without
-improvement. Within a patient, events are independent given the parameters. The net outcome for a
-preference weight w (how many improvements one harm cancels) is improved - w * harm.
-
-This module computes probabilities; it draws no random numbers.
+:func:`expected_outcomes` gives the exact per-draw expectation of every outcome (the mean over infinitely many
+patients like this one): each strategy's 2**k joint event states are enumerated once per model, so any
+declared model gets exact rates with no hand-written formula. This module draws no random numbers.
 """
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
 import numpy as np
 import xarray as xr
 
-from outcomes.registry import STRATEGIES
-
-TIME_FRAME = "2 years"
-TIME_FRAME_TEXT = "within 2 years of starting treatment"
-
-OUTCOMES: tuple[str, ...] = (
-    "improved",
-    "complication",
-    "harm",
-    "improved_without_harm",
-    "harm_without_improvement",
-    "solid_fusion",
-    "reoperation",
-    "later_instability",
-    "neuropathic",
-    "deficit_progression",
-)
-"""The result axis shared by all strategies (not every outcome applies to every strategy)."""
-
-BENEFITS = ("improved", "improved_without_harm")
-HARMS = ("harm", "complication", "deficit_progression", "harm_without_improvement", "reoperation", "later_instability")
-
-APPLICABLE: dict[str, tuple[str, ...]] = {
-    "fusion": (
-        "improved",
-        "complication",
-        "harm",
-        "improved_without_harm",
-        "harm_without_improvement",
-        "solid_fusion",
-        "reoperation",
-    ),
-    "decompression": (
-        "improved",
-        "complication",
-        "harm",
-        "improved_without_harm",
-        "harm_without_improvement",
-        "later_instability",
-    ),
-    "medication": (
-        "improved",
-        "complication",
-        "harm",
-        "improved_without_harm",
-        "harm_without_improvement",
-        "neuropathic",
-        "deficit_progression",
-    ),
-}
-
-STRATEGY_LABELS = {
-    "fusion": "Decompression with instrumented fusion (TLIF)",
-    "decompression": "Decompression alone",
-    "medication": "Medication (gabapentinoid) with pain care",
-}
-SHORT_LABELS = {"fusion": "Fusion", "decompression": "Decompression alone", "medication": "Medication"}
-
-OUTCOME_LABELS = {
-    "improved": "Much better (excellent or good result)",
-    "complication": "Complication or troublesome side effect",
-    "harm": "Any harm (complication, side effect or worse weakness)",
-    "improved_without_harm": "Better, with no harm",
-    "harm_without_improvement": "Harmed, and not better",
-    "solid_fusion": "Bones fused solidly",
-    "reoperation": "Another operation",
-    "later_instability": "Later instability needing fusion",
-    "neuropathic": "Nerve-type (neuropathic) pain present",
-    "deficit_progression": "Weakness gets worse or an injurious fall",
-}
-
-# Uniform draws per simulated patient, in the simulator's event order.
-EVENTS: dict[str, tuple[str, ...]] = {
-    "fusion": ("improved", "complication", "solid_fusion", "reoperation"),
-    "decompression": ("improved", "complication", "later_instability"),
-    "medication": ("neuropathic", "first_response", "sustained", "side_effects", "deficit_progression"),
-}
-N_EVENTS = sum(len(v) for v in EVENTS.values())
-
-
-def applicable_mask() -> xr.DataArray:
-    m = np.array([[o in APPLICABLE[s] for o in OUTCOMES] for s in STRATEGIES])
-    return xr.DataArray(
-        m, dims=("strategy", "outcome"), coords={"strategy": list(STRATEGIES), "outcome": list(OUTCOMES)}
-    )
+from outcomes.declaration import DecisionModel, Expr, Strategy
 
 
 def _expit(x: np.ndarray) -> np.ndarray:
@@ -123,97 +36,261 @@ def _logit(p: np.ndarray) -> np.ndarray:
     return np.log(p) - np.log1p(-p)
 
 
-def adjusted_parameters(draws: xr.Dataset, covariates: dict[str, float]) -> dict[str, np.ndarray]:
-    """Every parameter per draw, shifted on the log-odds scale by the effects that target it.
+def covariates_of(profile: Any) -> dict[str, float]:
+    """A profile's covariates (a ``Profile``, or a mapping covariate -> number)."""
+    if hasattr(profile, "covariates") and callable(profile.covariates):
+        return dict(profile.covariates())
+    return {str(k): float(v) for k, v in dict(profile).items()}
 
-    ``draws`` has ``p`` (draw, parameter) and ``log_or`` (draw, effect) with effect coordinates
-    ``covariate``, ``reference``, ``per`` and ``targets`` (``;``-joined parameter keys).
+
+def model_of(profile: Any, model: DecisionModel | None) -> DecisionModel:
+    """The decision model to use: ``model`` if given, else the one the profile was validated against."""
+    if model is not None:
+        return model
+    m = getattr(profile, "model", None)
+    if m is None:
+        raise ValueError("model is required when the profile is a plain mapping of covariates")
+    return m
+
+
+def effect_term(value: Any, reference: float, per: float, low: float = np.nan, high: float = np.nan) -> np.ndarray:
+    """How far a covariate value moves an effect: ``(x - reference) / per``, or, for an indicator effect (one
+    level of a categorical effect, ``applies`` = [low, high]), 1 inside the range and 0 outside."""
+    x = np.asarray(value, dtype=float)
+    if np.isfinite(low) and np.isfinite(high):
+        return ((x >= low) & (x <= high)).astype(float)
+    return (x - reference) / per
+
+
+def shift_matrix(draws: xr.Dataset, covariates: Mapping[str, Any]) -> dict[str, np.ndarray]:
+    """Per parameter, the total log-odds shift of the covariate effects for these covariates.
+
+    ``covariates`` values may be scalars (one profile: shifts of shape (draw,)) or arrays of shape (P,)
+    (P patients: shifts of shape (draw, P)). ``draws`` has ``p`` (draw, parameter) and ``log_or``
+    (draw, effect) with effect coordinates ``covariate``, ``reference``, ``per`` and ``targets``
+    (``;``-joined parameter keys). Parameters with no shift are left out.
     """
-    p = draws["p"]
-    shift = {name: np.zeros(p.sizes["draw"]) for name in p.parameter.values}
+    shift: dict[str, np.ndarray] = {}
     if "log_or" in draws and draws.sizes.get("effect", 0):
-        lor = draws["log_or"]
+        lor = draws["log_or"].transpose("draw", "effect")
+        vals = lor.values
         for j in range(lor.sizes["effect"]):
             cov = str(lor.covariate.values[j])
-            x = (covariates[cov] - float(lor.reference.values[j])) / float(lor.per.values[j])
-            if x == 0.0:
+            lo = float(lor["applies_low"].values[j]) if "applies_low" in lor.coords else np.nan
+            hi = float(lor["applies_high"].values[j]) if "applies_high" in lor.coords else np.nan
+            x = effect_term(covariates[cov], float(lor.reference.values[j]), float(lor.per.values[j]), lo, hi)
+            if not np.any(x):
                 continue
-            beta = lor.values[:, j]
+            beta = vals[:, j] if x.ndim == 0 else vals[:, j, None]
+            term = beta * x
             for target in str(lor.targets.values[j]).split(";"):
-                shift[target] = shift[target] + beta * x
+                shift[target] = shift[target] + term if target in shift else term
+    return shift
+
+
+def adjusted_parameters(draws: xr.Dataset, covariates: Mapping[str, Any]) -> dict[str, np.ndarray]:
+    """Every parameter per draw (and per patient, for array covariates), shifted by the effects that target it."""
+    p = draws["p"].transpose("draw", "parameter")
+    shift = shift_matrix(draws, covariates)
     out = {}
     for k, name in enumerate(p.parameter.values):
         base = p.values[:, k]
-        out[str(name)] = base if not np.any(shift[name]) else _expit(_logit(base) + shift[name])
+        s = shift.get(str(name))
+        if s is None or not np.any(s):
+            out[str(name)] = base
+        else:
+            out[str(name)] = _expit(_logit(base if s.ndim == 1 else base[:, None]) + s)
     return out
 
 
-def event_probabilities(draws: xr.Dataset, covariates: dict[str, float]) -> dict[str, dict[str, np.ndarray]]:
-    """Per strategy, the probability of each simulated event per draw (medication's first response gives both
-    branches: ``first_response`` if neuropathic, ``first_response_other`` if not)."""
-    a = adjusted_parameters(draws, covariates)
-    return {
-        "fusion": {
-            "improved": a["fusion.improved"],
-            "complication": a["fusion.complication"],
-            "solid_fusion": a["fusion.solid_fusion"],
-            "reoperation": a["fusion.reoperation"],
-        },
-        "decompression": {
-            "improved": a["decompression.improved"],
-            "complication": a["decompression.complication"],
-            "later_instability": a["decompression.later_instability"],
-        },
-        "medication": {
-            "neuropathic": a["population.neuropathic_component"],
-            "first_response": a["medication.initial_response_neuropathic"],
-            "first_response_other": a["medication.initial_response_other"],
-            "sustained": a["medication.sustained_response"],
-            "side_effects": a["medication.side_effects"],
-            "deficit_progression": a["medication.deficit_progression"],
-        },
-    }
+# --- exact expectations ------------------------------------------------------------------------------------------
 
 
-def expected_outcomes(draws: xr.Dataset, covariates: dict[str, float]) -> xr.DataArray:
-    """The exact expected rate of every outcome per draw (the conditional expectation over patients):
-    DataArray (draw, strategy, outcome), NaN where an outcome does not apply to a strategy."""
-    ev = event_probabilities(draws, covariates)
-    n = draws.sizes["draw"]
-    out = np.full((n, len(STRATEGIES), len(OUTCOMES)), np.nan)
-    idx = {o: i for i, o in enumerate(OUTCOMES)}
+def _eval(expr: Expr, cols: dict[str, np.ndarray]) -> np.ndarray:
+    op = expr[0]
+    if op == "const":
+        n = len(next(iter(cols.values()))) if cols else 1
+        return np.full(n, bool(expr[1]))
+    if op == "var":
+        return cols[expr[1]]
+    if op == "not":
+        return ~_eval(expr[1], cols)
+    parts = [_eval(x, cols) for x in expr[1]]
+    out = parts[0].copy()
+    for x in parts[1:]:
+        if op == "and":
+            out &= x
+        else:
+            out |= x
+    return out
 
-    def fill(s: int, improved, complication, harm, **extra):
-        out[:, s, idx["improved"]] = improved
-        out[:, s, idx["complication"]] = complication
-        out[:, s, idx["harm"]] = harm
-        out[:, s, idx["improved_without_harm"]] = improved * (1 - harm)
-        out[:, s, idx["harm_without_improvement"]] = harm * (1 - improved)
-        for k, v in extra.items():
-            out[:, s, idx[k]] = v
 
-    f = ev["fusion"]
-    fill(
-        0,
-        f["improved"],
-        f["complication"],
-        f["complication"],
-        solid_fusion=f["solid_fusion"],
-        reoperation=f["reoperation"],
-    )
-    d = ev["decompression"]
-    fill(1, d["improved"], d["complication"], d["complication"], later_instability=d["later_instability"])
-    m = ev["medication"]
-    improved = m["sustained"] * (
-        m["neuropathic"] * m["first_response"] + (1 - m["neuropathic"]) * m["first_response_other"]
-    )
-    harm = 1 - (1 - m["side_effects"]) * (1 - m["deficit_progression"])
-    fill(
-        2, improved, m["side_effects"], harm, neuropathic=m["neuropathic"], deficit_progression=m["deficit_progression"]
-    )
+@dataclass(frozen=True)
+class _StrategyTable:
+    """A strategy's joint event states and which outcomes hold in each (compiled once per model)."""
+
+    states: np.ndarray  # (2**k, k) bool
+    masks: dict[str, np.ndarray]  # outcome -> (2**k,) bool
+
+
+_TABLES: dict[int, tuple[Strategy, _StrategyTable]] = {}
+
+
+def _table(strategy: Strategy) -> _StrategyTable:
+    hit = _TABLES.get(id(strategy))
+    if hit is not None and hit[0] is strategy:
+        return hit[1]
+    table = _make_table(strategy)
+    if len(_TABLES) > 256:
+        _TABLES.clear()
+    _TABLES[id(strategy)] = (strategy, table)
+    return table
+
+
+def _make_table(strategy: Strategy) -> _StrategyTable:
+    k = len(strategy.events)
+    states = np.array(list(itertools.product((False, True), repeat=k)), dtype=bool).reshape(-1, k)
+    cols = {e.name: states[:, i] for i, e in enumerate(strategy.events)}
+    masks = {o: _eval(expr, cols) for o, expr in strategy.outcomes.items()}
+    return _StrategyTable(states, masks)
+
+
+def strategy_rates(strategy: Strategy, adjusted: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Exact probability of each of the strategy's outcomes, for arrays of parameter values (any shape)."""
+    table = _table(strategy)
+    index = {e.name: i for i, e in enumerate(strategy.events)}
+    # P(state) = prod over events of p or 1 - p, with a conditional event's p chosen by its condition's state
+    prob = None
+    for i, e in enumerate(strategy.events):
+        if e.parameter is not None:
+            pe = np.asarray(adjusted[e.parameter])
+            on = np.broadcast_to(pe, pe.shape)
+            factors = {True: on, False: 1.0 - on}
+            f = np.stack([factors[bool(b)] for b in table.states[:, i]])
+        else:
+            pt_, pf_ = np.asarray(adjusted[str(e.then)]), np.asarray(adjusted[str(e.otherwise)])
+            pt_, pf_ = np.broadcast_arrays(pt_, pf_)
+            c = table.states[:, index[str(e.condition)]]
+            rows = []
+            for b, cb in zip(table.states[:, i], c, strict=True):
+                pe = pt_ if cb else pf_
+                rows.append(pe if b else 1.0 - pe)
+            f = np.stack(rows)
+        prob = f if prob is None else prob * f
+    assert prob is not None
+    flat = prob.reshape(prob.shape[0], -1)
+    out = {}
+    for o, m in table.masks.items():
+        out[o] = (m.astype(float) @ flat).reshape(prob.shape[1:])
+    return out
+
+
+def expected_rates(model: DecisionModel, adjusted: Mapping[str, np.ndarray]) -> np.ndarray:
+    """Exact expected rates (..., strategy, outcome) from adjusted parameters of any common shape; NaN where an
+    outcome does not apply to a strategy."""
+    shape = np.broadcast_shapes(*(np.shape(v) for v in adjusted.values()))
+    out = np.full((*shape, len(model.strategies), len(model.outcomes)), np.nan)
+    oi = {o: j for j, o in enumerate(model.outcomes)}
+    for si, st in enumerate(model.strategies.values()):
+        for o, v in strategy_rates(st, adjusted).items():
+            out[..., si, oi[o]] = v
+    return out
+
+
+def expected_outcomes(draws: xr.Dataset, profile: Any, model: DecisionModel | None = None) -> xr.DataArray:
+    """The exact expected rate of every outcome per draw for one profile.
+
+    Parameters
+    ----------
+    draws : xarray.Dataset
+        Parameter draws (``outcomes.draws``): ``p`` (draw, parameter) and ``log_or`` (draw, effect).
+    profile : Profile or mapping
+        A validated ``Profile`` (its model is used), or a mapping covariate -> number (then ``model`` is needed).
+    model : DecisionModel, optional
+        The decision model; defaults to the profile's.
+
+    Returns
+    -------
+    xarray.DataArray
+        (draw, strategy, outcome), NaN where an outcome does not apply to a strategy.
+
+    Examples
+    --------
+    >>> import outcomes as oc
+    >>> reg = oc.load_registry()
+    >>> draws = oc.prior_draws(oc.elicit(reg), 200, seed=1)
+    >>> rate = oc.expected_outcomes(draws, oc.load_profile("default", registry=reg))
+    >>> rate.dims
+    ('draw', 'strategy', 'outcome')
+    >>> bool(((rate >= 0) & (rate <= 1)).sum() > 0)
+    True
+    """
+    m = model_of(profile, model)
+    a = adjusted_parameters(draws, covariates_of(profile))
     return xr.DataArray(
-        out,
+        expected_rates(m, a),
         dims=("draw", "strategy", "outcome"),
-        coords={"draw": draws["draw"].values, "strategy": list(STRATEGIES), "outcome": list(OUTCOMES)},
+        coords={"draw": draws["draw"].values, "strategy": list(m.strategies), "outcome": list(m.outcomes)},
         name="expected_rate",
     )
+
+
+def applicable_mask(model: DecisionModel) -> xr.DataArray:
+    """(strategy, outcome) True where the outcome applies to the strategy."""
+    m = np.array([[o in model.applicable[s] for o in model.outcomes] for s in model.strategies])
+    return xr.DataArray(
+        m, dims=("strategy", "outcome"), coords={"strategy": list(model.strategies), "outcome": list(model.outcomes)}
+    )
+
+
+DENOMINATOR = 100
+"""Every number shown to a patient is out of 100."""
+
+
+def harm_weights(model: DecisionModel, other: Mapping[str, float] | None = None) -> dict[str, float]:
+    """The harms the decision weighs and their weights relative to the decision's ``harm`` (which counts 1):
+    the declaration's defaults, overridden by ``other`` (the patient's own)."""
+    out = {model.harm: 1.0, **model.other_harms}
+    for k, v in (other or {}).items():
+        if k not in model.other_harms:
+            raise ValueError(f"unknown weighed harm {k!r}; allowed: {', '.join(model.other_harms) or 'none'}")
+        if not (np.isfinite(v) and v >= 0):
+            raise ValueError(f"the relative weight of {k!r} must be a number >= 0, got {v!r}")
+        out[k] = float(v)
+    return out
+
+
+def harm_score(rate: Any, model: DecisionModel, other: Mapping[str, float] | None = None) -> Any:
+    """The weighted harm: ``harm + sum_k relative_weight_k * other_harm_k`` (the decision's harm alone when the
+    model weighs no other harm). Same container rules as :func:`net_benefit`."""
+    ws = harm_weights(model, other)
+    if isinstance(rate, xr.DataArray):
+        out = sum(w * rate.sel(outcome=o) for o, w in ws.items())
+        return out.drop_vars("outcome", errors="ignore")  # type: ignore[union-attr]
+    ids = list(model.outcomes)
+    r = np.asarray(rate)
+    return sum(w * r[..., ids.index(o)] for o, w in ws.items())
+
+
+def benefit_rate(rate: Any, model: DecisionModel) -> Any:
+    if isinstance(rate, xr.DataArray):
+        return rate.sel(outcome=model.benefit).drop_vars("outcome", errors="ignore")
+    return np.asarray(rate)[..., list(model.outcomes).index(model.benefit)]
+
+
+def net_benefit(
+    rate: Any,
+    model: DecisionModel,
+    weight: float,
+    *,
+    per: float = DENOMINATOR,
+    other: Mapping[str, float] | None = None,
+) -> Any:
+    """The net outcome per ``per`` patients: benefit - weight x weighted harm (:func:`harm_score`).
+
+    ``rate`` is an ``xarray.DataArray`` with an ``outcome`` dimension (the result drops it), or a numpy array
+    whose last axis follows ``model.outcomes``. ``other`` overrides the relative weights of the decision's other
+    harms. The one definition of the net outcome used by summaries, value of information, cohorts and the
+    decision-aid page.
+    """
+    return per * (benefit_rate(rate, model) - weight * harm_score(rate, model, other))

@@ -1,174 +1,187 @@
 """Patient profile: a validated, human-editable YAML file -> a frozen ``Profile``.
 
-Every field is required (no silent defaults); ``label`` and ``notes`` are free text. A bad profile raises
+The fields and their allowed values come from the decision model's ``profile`` section (``model.yaml``,
+``outcomes.declaration``); ``label`` (required) and ``notes`` (optional) are free text for every model. Every
+declared field is required unless it says ``required: false`` (no silent defaults). A bad profile raises
 ``InputError`` naming the file, the field and the allowed values. ``Profile.covariates()`` gives the numbers
-the covariate effect records act on (see ``outcomes.registry.COVARIATES``).
+the covariate effects act on.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from outcomes import yamlio
-from outcomes.errors import InputError, Problems
+from outcomes.declaration import DecisionModel, default_model
+from outcomes.errors import InputError, Problems, quote
 
-FALLS = ("none", "occasional", "frequent")
-NEUROPATHIC = ("yes", "no", "unknown")
-TREATMENTS = (
-    "physical_therapy",
-    "epidural_injections",
-    "facet_injections",
-    "medication",
-    "chiropractic",
-    "multidisciplinary_care",
-    "other",
-)
-
-# field -> (kind, allowed / range, plain-language description)
-FIELDS: dict[str, tuple[str, Any, str]] = {
-    "label": ("text", None, "a short name for this profile"),
-    "age": ("int", (18, 100), "age in years"),
-    "prior_surgeries": ("int", (0, 6), "number of earlier lumbar operations"),
-    "instability": ("bool", None, "documented segmental instability (e.g. post-laminectomy)"),
-    "progressive_deficit": ("bool", None, "progressive neurological deficit such as give-way weakness"),
-    "falls": ("choice", FALLS, "falls because of leg weakness"),
-    "bilateral_radicular": ("bool", None, "radicular symptoms in both legs"),
-    "conservative_care_months": ("int", (0, 600), "months of failed conservative care"),
-    "failed_treatments": ("list", TREATMENTS, "conservative treatments tried without relief"),
-    "neuropathic_features": ("choice", NEUROPATHIC, "neuropathic pain features on examination or screening"),
-    "smoker": ("bool", None, "current smoker"),
-    "diabetes": ("bool", None, "diabetes"),
-    "notes": ("text", None, "free-text notes shown in the report"),
-}
-OPTIONAL = {"notes"}
+TEXT_FIELDS = ("label", "notes")
+"""Free-text fields every profile has (``label`` required, ``notes`` optional)."""
+MAX_TEXT = 2000
 
 
 def default_profile_path() -> Path:
-    return Path(__file__).resolve().parent.parent / "profiles" / "default.yaml"
+    return profiles_dir() / "default.yaml"
+
+
+def profiles_dir() -> Path:
+    """The shipped profiles (the checkout's ``profiles/``, or its copy inside an installed package)."""
+    from outcomes.shipped import shipped_dir
+
+    return shipped_dir("profiles")
+
+
+def shipped_profiles() -> dict[str, Path]:
+    """Shipped profiles by name (file stem), e.g. ``default``."""
+    from outcomes.shipped import shipped_files
+
+    return shipped_files("profiles")
 
 
 @dataclass(frozen=True)
 class Profile:
+    """A validated patient profile. Field values are attributes (``profile.age``) and ``profile.values``."""
+
     label: str
-    age: int
-    prior_surgeries: int
-    instability: bool
-    progressive_deficit: bool
-    falls: str
-    bilateral_radicular: bool
-    conservative_care_months: int
-    failed_treatments: tuple[str, ...]
-    neuropathic_features: str
-    smoker: bool
-    diabetes: bool
+    values: dict[str, Any]
+    model: DecisionModel = field(repr=False, compare=False)
     notes: str = ""
     file: str = ""
 
+    def __getattr__(self, name: str) -> Any:
+        values = self.__dict__.get("values", {})
+        if name in values:
+            return values[name]
+        raise AttributeError(name)
+
     def covariates(self) -> dict[str, float]:
-        """Numeric covariates for the effect records (names as in ``registry.COVARIATES``)."""
-        return {
-            "prior_surgeries": float(self.prior_surgeries),
-            "instability": float(self.instability),
-            "progressive_deficit": float(self.progressive_deficit),
-            "falls": 0.0 if self.falls == "none" else 1.0,
-            "bilateral_radicular": float(self.bilateral_radicular),
-            "smoker": float(self.smoker),
-            "diabetes": float(self.diabetes),
-            "neuropathic_features": {"yes": 1.0, "unknown": 0.0, "no": -1.0}[self.neuropathic_features],
-            "age": float(self.age),
-        }
+        """Numeric covariates for the covariate effects (the model's covariate fields)."""
+        return {k: f.to_number(self.values[k]) for k, f in self.model.covariates.items() if k in self.values}
 
     def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        d.pop("file")
-        d["failed_treatments"] = list(self.failed_treatments)
+        d: dict[str, Any] = {"label": self.label}
+        for k, v in self.values.items():
+            d[k] = list(v) if isinstance(v, tuple) else v
+        d["notes"] = self.notes
         return d
+
+    def replace(self, **changes: Any) -> Profile:
+        """A new profile with some fields changed, validated again."""
+        return parse_profile({**self.to_dict(), **changes}, self.file or "<profile>", self.model)
 
     def digest(self) -> str:
         """A short hash of the profile's content (provenance)."""
         return hashlib.sha256(json.dumps(self.to_dict(), sort_keys=True).encode()).hexdigest()[:10]
 
     def describe(self) -> list[str]:
-        """The profile in plain words, one fact per line."""
-        yes = lambda b: "yes" if b else "no"  # noqa: E731
-        tried = ", ".join(t.replace("_", " ") for t in self.failed_treatments) or "none recorded"
-        return [
-            f"Age {self.age}; {self.prior_surgeries} earlier lumbar operation(s)",
-            f"Documented instability: {yes(self.instability)}",
-            f"Progressive weakness (give-way): {yes(self.progressive_deficit)}; falls: {self.falls}",
-            f"Leg symptoms on both sides: {yes(self.bilateral_radicular)}",
-            f"Neuropathic pain features: {self.neuropathic_features}",
-            f"Failed conservative care: {self.conservative_care_months} months ({tried})",
-            f"Smoker: {yes(self.smoker)}; diabetes: {yes(self.diabetes)}",
-        ]
+        """The profile in plain words, one field per line (the model's plain description of each field)."""
+        out = []
+        for k, f in self.model.fields.items():
+            if k not in self.values:
+                continue
+            v = self.values[k]
+            if f.type == "bool":
+                txt = "yes" if v else "no"
+            elif f.type == "list":
+                txt = ", ".join(str(x).replace("_", " ") for x in v) or "none recorded"
+            else:
+                txt = str(v).replace("_", " ")
+            out.append(f"{f.plain[:1].upper()}{f.plain[1:]}: {txt}")
+        return out
 
 
-def _allowed(kind: str, spec: Any) -> str:
-    if kind == "int":
-        return f"a whole number from {spec[0]} to {spec[1]}"
-    if kind == "bool":
-        return "true or false"
-    if kind == "choice":
-        return "one of " + ", ".join(spec)
-    if kind == "list":
-        return "a list of " + ", ".join(spec)
-    return "text"
-
-
-def parse_profile(data: Any, file: str = "<profile>") -> Profile:
+def parse_profile(data: Any, file: str = "<profile>", model: DecisionModel | None = None) -> Profile:
     """Validate a mapping (as read from YAML) into a ``Profile``; every problem is reported at once."""
+    model = model if model is not None else default_model()
+    fields = model.fields
+    names = ["label", *fields, "notes"]
     problems = Problems()
     if not isinstance(data, dict):
-        raise InputError(file, None, None, "must be a mapping of profile fields; allowed fields: " + ", ".join(FIELDS))
+        raise InputError(file, None, None, "must be a mapping of profile fields; allowed fields: " + ", ".join(names))
     for k in data:
-        if k not in FIELDS:
-            problems.add(file, None, str(k), "unknown field; allowed: " + ", ".join(FIELDS))
+        if k not in names:
+            problems.add(file, None, str(k)[:40], "unknown field; allowed: " + ", ".join(names))
+    label = data.get("label")
+    if not isinstance(label, str) or not label.strip() or len(label) > 200:
+        problems.add(file, None, "label", f"got {quote(label)}; allowed: text (a short name for this profile)")
+    notes = data.get("notes", "")
+    if not isinstance(notes, str) or len(notes) > MAX_TEXT:
+        problems.add(file, None, "notes", f"got {quote(notes)}; allowed: text of at most {MAX_TEXT} characters")
     values: dict[str, Any] = {}
-    for name, (kind, spec, _) in FIELDS.items():
+    for name, f in fields.items():
         if name not in data:
-            if name not in OPTIONAL:
-                problems.add(file, None, name, f"is missing; allowed: {_allowed(kind, spec)}")
+            if f.required:
+                problems.add(file, None, name, f"is missing; allowed: {f.allowed()}")
             continue
         v = data[name]
-        ok = True
-        if kind == "int":
-            ok = isinstance(v, int) and not isinstance(v, bool) and spec[0] <= v <= spec[1]
-        elif kind == "bool":
-            ok = isinstance(v, bool)
-        elif kind == "choice":
-            ok = isinstance(v, str) and v in spec
-        elif kind == "list":
-            ok = isinstance(v, list) and all(isinstance(x, str) and x in spec for x in v)
-            v = tuple(v) if ok else v
-        else:
-            ok = isinstance(v, str) and (bool(v.strip()) or name in OPTIONAL)
-        if not ok:
+        if not f.check(v):
             hint = ""
-            if kind == "choice" and isinstance(v, bool):
+            if f.type == "choice" and isinstance(v, bool):
                 hint = ' (YAML reads an unquoted yes/no as true/false: write "yes" or "no" in quotes)'
-            problems.add(file, None, name, f"got {v!r}; allowed: {_allowed(kind, spec)}{hint}")
-        values[name] = v
+            got = quote(v)
+            if f.type == "list" and isinstance(v, list):
+                bad = [x for x in v if not (isinstance(x, str) and x in f.levels)]
+                got = ", ".join(quote(x) for x in bad[:5]) + (f" and {len(bad) - 5} more" if len(bad) > 5 else "")
+            problems.add(file, None, name, f"got {got}; allowed: {f.allowed()}{hint}")
+            continue
+        values[name] = tuple(v) if f.type == "list" else v
     problems.raise_if_any()
-    return Profile(file=file, **values)
+    return Profile(label=str(label), values=values, model=model, notes=str(notes), file=file)
 
 
-def load_profile(path: Path | str | None = None) -> Profile:
-    """Load a profile YAML file (default: the shipped seed patient)."""
-    path = Path(path) if path is not None else default_profile_path()
+def load_profile(
+    path: Path | str | None = None, *, registry: Any = None, model: DecisionModel | None = None
+) -> Profile:
+    """Load and validate a patient profile.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        A profile YAML file, or the name of a shipped profile (``"default"``, the seed patient, when omitted).
+    registry : Registry, optional
+        Validate against this registry's decision model.
+    model : DecisionModel, optional
+        Validate against this decision model (default: the registry's, else the shipped model).
+
+    Returns
+    -------
+    Profile
+
+    Examples
+    --------
+    >>> import outcomes as oc
+    >>> p = oc.load_profile("default")
+    >>> p.prior_surgeries
+    2
+    >>> p.covariates()["instability"]
+    1.0
+    """
+    if model is None and registry is not None:
+        model = registry.model
+    shipped = shipped_profiles()
+    if path is None:
+        path = default_profile_path()
+    elif isinstance(path, str) and path in shipped and not Path(path).exists():
+        path = shipped[path]
+    path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = yamlio.read_text(path)
     except FileNotFoundError:
         raise InputError(str(path), None, None, "does not exist; allowed: a profile YAML file") from None
+    except yamlio.LimitError as exc:
+        raise InputError(str(path), None, None, exc.problem) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(str(path), None, None, f"cannot be read ({exc}); allowed: a profile YAML file") from None
     try:
         data = yamlio.safe_load(text)
+    except yamlio.LimitError as exc:
+        raise InputError(str(path), None, exc.field, exc.problem) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" at line {mark.line + 1}" if mark is not None else ""
@@ -177,4 +190,4 @@ def load_profile(path: Path | str | None = None) -> Profile:
         raise InputError(str(path), None, None, f"is not valid YAML{at} (plain YAML only)") from None
     if data is None:
         raise InputError(str(path), None, None, "is empty; allowed: a mapping of profile fields")
-    return parse_profile(data, str(path))
+    return parse_profile(data, str(path), model)

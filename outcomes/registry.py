@@ -11,11 +11,13 @@ Loading checks every field of every record and reports *all* problems at once in
 whose lines name the file, the record id, the field and what is allowed. The YAML loader is
 a safe loader that also refuses duplicate keys. The registry's content hash is its *evidence version*.
 
-This module knows the vocabulary (strategies, outcomes, covariates) but nothing about Beta priors or PyMC.
+``model.yaml`` declares the decision model (``outcomes.declaration``): records and effects are checked against its
+parameters and covariates. This module knows nothing about Beta priors or PyMC.
 """
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import math
 from dataclasses import dataclass, field
@@ -25,45 +27,11 @@ from typing import Any
 import yaml
 
 from outcomes import yamlio
-from outcomes.errors import InputError, Problems
+from outcomes.declaration import MODEL_FILE, DecisionModel, parse_model
+from outcomes.errors import InputError, Problems, quote
 
-# --- vocabulary ---------------------------------------------------------------------------------------
-
-STRATEGIES: tuple[str, ...] = ("fusion", "decompression", "medication")
-"""The treatment strategies compared."""
-
-REGISTRY_STRATEGIES: tuple[str, ...] = (*STRATEGIES, "population")
-"""Strategies a record may name; ``population`` holds facts about patients, not a treatment."""
-
-OUTCOMES: dict[str, tuple[str, ...]] = {
-    "fusion": ("improved", "complication", "solid_fusion", "reoperation"),
-    "decompression": ("improved", "complication", "later_instability"),
-    "medication": (
-        "initial_response_neuropathic",
-        "initial_response_other",
-        "sustained_response",
-        "side_effects",
-        "deficit_progression",
-    ),
-    "population": ("neuropathic_component",),
-}
-"""Registry outcomes (model parameters) per strategy: each needs at least one record in use."""
-
-PARAMETERS: tuple[str, ...] = tuple(f"{s}.{o}" for s, outs in OUTCOMES.items() for o in outs)
-"""Every model parameter, as ``strategy.outcome``."""
-
-COVARIATES: dict[str, str] = {
-    "prior_surgeries": "count of earlier lumbar operations",
-    "instability": "documented instability (0/1)",
-    "progressive_deficit": "progressive neurological deficit, e.g. give-way weakness (0/1)",
-    "falls": "falls (0/1)",
-    "bilateral_radicular": "bilateral radicular symptoms (0/1)",
-    "smoker": "current smoker (0/1)",
-    "diabetes": "diabetes (0/1)",
-    "neuropathic_features": "neuropathic features: yes=1, unknown=0, no=-1",
-    "age": "age in years",
-}
-"""Covariates an effect record may name; ``outcomes.profile`` turns a profile into these numbers."""
+# --- vocabulary: the decision model (``model.yaml``, read by ``outcomes.declaration``) gives the strategies,
+# the parameters and the covariates; this module keeps none of its own. --------------------------------------
 
 RANGE_MEANINGS: dict[str, str] = {
     "range_across_studies": "the range of results across several studies",
@@ -77,6 +45,9 @@ ASSUMPTION = "assumption"
 """The reserved source key for a number with no source; it requires grade ``assumption``."""
 
 DEFAULT_MASS = 0.90
+
+EARLIEST_YEAR = 1800
+"""The earliest publication year a source may give (the latest is next year: accepted, in press)."""
 
 _RECORD_REQUIRED = ("id", "strategy", "outcome", "range_meaning", "time_frame", "population", "source", "grade", "note")
 _RECORD_OPTIONAL = ("point", "low", "high", "mass", "n", "also_cites", "informed_by", "use")
@@ -92,16 +63,23 @@ _EFFECT_REQUIRED = (
     "grade",
     "note",
 )
-_EFFECT_OPTIONAL = ("low", "high", "mass", "n", "also_cites", "informed_by", "use")
+_EFFECT_OPTIONAL = ("low", "high", "mass", "n", "also_cites", "informed_by", "use", "applies")
 _SOURCE_FIELDS = ("title", "container", "year", "design", "n", "population", "note", "authors")
-_GRADE_FIELDS = ("description", "cap", "point_ess", "effect_min_sd")
+_GRADE_FIELDS = ("description", "cap", "point_ess", "effect_min_sd", "robust_weight")
 
-SPECIAL_FILES = {"bibliography.yaml": "sources", "grades.yaml": "grades", "effects.yaml": "effects"}
+SPECIAL_FILES = {
+    "bibliography.yaml": "sources",
+    "grades.yaml": "grades",
+    "effects.yaml": "effects",
+    MODEL_FILE: "model",
+}
 
 
 def default_registry_path() -> Path:
-    """The shipped registry: ``priors/`` beside the package (editable install or source tree)."""
-    return Path(__file__).resolve().parent.parent / "priors"
+    """The shipped registry: the checkout's ``priors/``, or its copy inside an installed package."""
+    from outcomes.shipped import shipped_dir
+
+    return shipped_dir("priors")
 
 
 # --- records ------------------------------------------------------------------------------------------
@@ -133,6 +111,9 @@ class Grade:
     cap: float
     point_ess: float
     effect_min_sd: float
+    robust_weight: float
+    """Weight of the weakly informative component of a robust prior (``outcomes.elicit``): the prior probability
+    that this grade's evidence does not describe the patient at all (Schmidli et al. 2014)."""
 
 
 class _Cited:
@@ -213,6 +194,10 @@ class Effect(_Cited):
     also_cites: tuple[str, ...] = ()
     informed_by: tuple[str, ...] = ()
     use: bool = True
+    applies: tuple[float, float] | None = None
+    """An indicator (one level of a categorical effect): the odds ratio applies when the covariate lies in
+    [low, high], and not at all otherwise (``reference``/``per`` are then unused). A non-log-linear pattern, such
+    as the registry's odds by number of earlier operations, is a set of such effects, one per level."""
 
     def cited(self) -> str:
         txt = f"OR {self.odds_ratio:g}"
@@ -229,7 +214,13 @@ class Registry:
     sources: dict[str, Source]
     grades: dict[str, Grade]
     version: str
+    model: DecisionModel
     files: tuple[str, ...] = field(default=())
+
+    @property
+    def parameters(self) -> tuple[str, ...]:
+        """Every model parameter (``strategy.outcome``), in the declaration's order."""
+        return self.model.parameters
 
     def record(self, record_id: str) -> Record:
         for r in self.records:
@@ -274,17 +265,30 @@ def evidence_version(path: Path | str) -> str:
     return "ev-" + h.hexdigest()[:12]
 
 
+_SHAPES = {
+    "sources": "a mapping with one key 'sources' holding a mapping of source keys",
+    "grades": "a mapping with one key 'grades' holding a mapping of grade names",
+    "effects": "a mapping with one key 'effects' holding a list of effects",
+    "records": "a mapping with one key 'records' holding a list of records",
+    "model": "a decision model: a mapping with name, time_frame, profile, parameters, strategies, outcomes, decision",
+}
+"""The shape of each kind of registry file (``SPECIAL_FILES``; any other file holds records)."""
+
+
 def _read_yaml(file: Path, problems: Problems) -> Any:
+    shape = _SHAPES[SPECIAL_FILES.get(file.name, "records")]
     try:
-        text = file.read_text(encoding="utf-8")
+        text = yamlio.read_text(file)
+        data = yamlio.safe_load(text)
     except UnicodeDecodeError:
         problems.add(file, None, None, "is not UTF-8 text; allowed: a YAML file")
         return None
     except OSError as exc:
         problems.add(file, None, None, f"cannot be read ({exc.strerror})")
         return None
-    try:
-        data = yamlio.safe_load(text)
+    except yamlio.LimitError as exc:
+        problems.add(file, None, exc.field, exc.problem)
+        return None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" at line {mark.line + 1}" if mark is not None else ""
@@ -294,10 +298,10 @@ def _read_yaml(file: Path, problems: Problems) -> Any:
             return None
         if "python/" in str(exc) or "constructor" in type(exc).__name__.lower():
             what = "uses a YAML tag that the safe loader refuses (plain YAML only)"
-        problems.add(file, None, None, f"is not valid YAML{at}: {what}")
+        problems.add(file, None, None, f"is not valid YAML{at}: {what}; allowed: {shape}")
         return None
     if data is None:
-        problems.add(file, None, None, "is empty; allowed: a mapping with one top-level list")
+        problems.add(file, None, None, f"is empty; allowed: {shape}")
         return None
     return data
 
@@ -315,6 +319,11 @@ def _check_keys(d: dict, required: tuple, optional: tuple, file: Path, where: st
     return ok
 
 
+def _known(v: Any, names: Any) -> bool:
+    """``v`` is one of ``names`` (a YAML list or mapping, which cannot be a dict key, is not)."""
+    return isinstance(v, str) and v in names
+
+
 def _is_number(v: Any) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
 
@@ -324,10 +333,10 @@ def _prob(d: dict, key: str, file: Path, where: str, problems: Problems, *, open
         return None
     v = d[key]
     if not _is_number(v):
-        problems.add(file, where, key, f"must be a number in (0, 1), got {v!r}")
+        problems.add(file, where, key, f"must be a number in (0, 1), got {quote(v)}")
         return None
     if open_interval and not (0.0 < v < 1.0):
-        problems.add(file, where, key, f"must be a probability strictly between 0 and 1, got {v!r}")
+        problems.add(file, where, key, f"must be a probability strictly between 0 and 1, got {quote(v)}")
         return None
     return float(v)
 
@@ -335,7 +344,7 @@ def _prob(d: dict, key: str, file: Path, where: str, problems: Problems, *, open
 def _text(d: dict, key: str, file: Path, where: str, problems: Problems) -> str:
     v = d.get(key)
     if not isinstance(v, str) or not v.strip():
-        problems.add(file, where, key, f"must be non-empty text, got {v!r}")
+        problems.add(file, where, key, f"must be non-empty text, got {quote(v)}")
         return ""
     return v.strip()
 
@@ -345,7 +354,7 @@ def _key_list(d: dict, key: str, file: Path, where: str, problems: Problems) -> 
     if v is None:
         return ()
     if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
-        problems.add(file, where, key, f"must be a list of source keys, got {v!r}")
+        problems.add(file, where, key, f"must be a list of source keys, got {quote(v)}")
         return ()
     return tuple(v)
 
@@ -355,7 +364,7 @@ def _positive_int(d: dict, key: str, file: Path, where: str, problems: Problems)
     if v is None:
         return None
     if isinstance(v, bool) or not isinstance(v, int) or v <= 0:
-        problems.add(file, where, key, f"must be a positive whole number, got {v!r}")
+        problems.add(file, where, key, f"must be a positive whole number, got {quote(v)}")
         return None
     return v
 
@@ -365,7 +374,7 @@ def _mass(d: dict, file: Path, where: str, problems: Problems) -> float:
         return DEFAULT_MASS
     v = d["mass"]
     if not _is_number(v) or not (0.5 <= v < 1.0):
-        problems.add(file, where, "mass", f"must be a number in [0.5, 1), got {v!r}")
+        problems.add(file, where, "mass", f"must be a number in [0.5, 1), got {quote(v)}")
         return DEFAULT_MASS
     return float(v)
 
@@ -373,7 +382,7 @@ def _mass(d: dict, file: Path, where: str, problems: Problems) -> float:
 def _bool(d: dict, key: str, file: Path, where: str, problems: Problems) -> bool:
     v = d.get(key, True)
     if not isinstance(v, bool):
-        problems.add(file, where, key, f"must be true or false, got {v!r}")
+        problems.add(file, where, key, f"must be true or false, got {quote(v)}")
         return True
     return v
 
@@ -381,7 +390,7 @@ def _bool(d: dict, key: str, file: Path, where: str, problems: Problems) -> bool
 def _parse_sources(data: Any, file: Path, problems: Problems) -> dict[str, Source]:
     out: dict[str, Source] = {}
     if not isinstance(data, dict) or set(data) != {"sources"} or not isinstance(data["sources"], dict):
-        problems.add(file, None, None, "must be a mapping with one key 'sources' holding a mapping of source keys")
+        problems.add(file, None, None, f"has the wrong shape; allowed: {_SHAPES['sources']}")
         return out
     for key, s in data["sources"].items():
         where = f"source '{key}'"
@@ -392,8 +401,11 @@ def _parse_sources(data: Any, file: Path, problems: Problems) -> dict[str, Sourc
         if not ok:
             continue
         year = s.get("year")
-        if year is not None and (isinstance(year, bool) or not isinstance(year, int)):
-            problems.add(file, where, "year", f"must be a whole number, got {year!r}")
+        first, last = EARLIEST_YEAR, datetime.date.today().year + 1
+        if year is not None and (isinstance(year, bool) or not isinstance(year, int) or not first <= year <= last):
+            problems.add(
+                file, where, "year", f"got {quote(year)}; allowed: a year of publication from {first} to {last}"
+            )
             continue
         n = _positive_int(s, "n", file, where, problems)
         out[str(key)] = Source(
@@ -413,7 +425,7 @@ def _parse_sources(data: Any, file: Path, problems: Problems) -> dict[str, Sourc
 def _parse_grades(data: Any, file: Path, problems: Problems) -> dict[str, Grade]:
     out: dict[str, Grade] = {}
     if not isinstance(data, dict) or set(data) != {"grades"} or not isinstance(data["grades"], dict):
-        problems.add(file, None, None, "must be a mapping with one key 'grades' holding a mapping of grade names")
+        problems.add(file, None, None, f"has the wrong shape; allowed: {_SHAPES['grades']}")
         return out
     for name, g in data["grades"].items():
         where = f"grade '{name}'"
@@ -426,11 +438,14 @@ def _parse_grades(data: Any, file: Path, problems: Problems) -> dict[str, Grade]
         for k in ("cap", "point_ess", "effect_min_sd"):
             v = g[k]
             if not _is_number(v) or v <= 0:
-                problems.add(file, where, k, f"must be a positive number, got {v!r}")
+                problems.add(file, where, k, f"must be a positive number, got {quote(v)}")
             else:
                 nums[k] = float(v)
-        if len(nums) == 3:
-            out[str(name)] = Grade(name=str(name), description=str(g["description"]), **nums)
+        rw = g["robust_weight"]
+        if not _is_number(rw) or not 0 <= rw < 1:
+            problems.add(file, where, "robust_weight", f"must be a number in [0, 1), got {rw!r}")
+        if len(nums) == 3 and _is_number(rw) and 0 <= rw < 1:
+            out[str(name)] = Grade(name=str(name), description=str(g["description"]), robust_weight=float(rw), **nums)
     if ASSUMPTION not in out and not any(p.file == str(file) for p in problems.items):
         problems.add(file, None, "grades", "must define the grade 'assumption'")
     return out
@@ -471,16 +486,24 @@ class _Ref:
 
 def _ref(d: dict, file: Path, kind: str) -> _Ref | None:
     rid, src, grade = d.get("id"), d.get("source"), d.get("grade")
-    if not all(isinstance(v, str) and v.strip() for v in (rid, src, grade)):
+    if not (isinstance(rid, str) and isinstance(src, str) and isinstance(grade, str)):
         return None
-    keys = lambda k: tuple(x for x in (d.get(k) or []) if isinstance(x, str)) if isinstance(d.get(k), list) else ()  # noqa: E731
+    if not (rid.strip() and src.strip() and grade.strip()):
+        return None
+
+    def keys(k: str) -> tuple[str, ...]:
+        v = d.get(k)
+        return tuple(x for x in v if isinstance(x, str)) if isinstance(v, list) else ()
+
     return _Ref(rid.strip(), file.name, kind, src.strip(), grade.strip(), keys("also_cites"), keys("informed_by"))
 
 
-def _parse_records(data: Any, file: Path, problems: Problems, broken: list | None = None) -> list[Record]:
+def _parse_records(
+    data: Any, file: Path, problems: Problems, broken: list[_Ref] | None = None, model: DecisionModel | None = None
+) -> list[Record]:
     out: list[Record] = []
     if not isinstance(data, dict) or set(data) != {"records"} or not isinstance(data["records"], list):
-        problems.add(file, None, None, "must be a mapping with one key 'records' holding a list of records")
+        problems.add(file, None, None, f"has the wrong shape; allowed: {_SHAPES['records']}")
         return out
     for i, r in enumerate(data["records"]):
         if not isinstance(r, dict):
@@ -491,23 +514,24 @@ def _parse_records(data: Any, file: Path, problems: Problems, broken: list | Non
         before = len(problems.items)
         _check_keys(r, _RECORD_REQUIRED, _RECORD_OPTIONAL, file, where, problems)
         if (not isinstance(rid, str) or not rid.strip()) and "id" in r:
-            problems.add(file, where, "id", f"must be non-empty text, got {rid!r}")
+            problems.add(file, where, "id", f"must be non-empty text, got {quote(rid)}")
         strategy = r.get("strategy")
-        if "strategy" in r and strategy not in REGISTRY_STRATEGIES:
-            problems.add(file, where, "strategy", f"unknown {strategy!r}; allowed: {', '.join(REGISTRY_STRATEGIES)}")
-        elif strategy in OUTCOMES and "outcome" in r and r.get("outcome") not in OUTCOMES[strategy]:
+        groups = model.parameter_groups if model is not None else {}
+        if model is not None and "strategy" in r and not _known(strategy, groups):
+            problems.add(file, where, "strategy", f"unknown {quote(strategy)}; allowed: {', '.join(groups)}")
+        elif _known(strategy, groups) and "outcome" in r and not _known(r.get("outcome"), groups[str(strategy)]):
             problems.add(
                 file,
                 where,
                 "outcome",
-                f"unknown {r.get('outcome')!r} for {strategy}; allowed: {', '.join(OUTCOMES[strategy])}",
+                f"unknown {quote(r.get('outcome'))} for {strategy}; allowed: {', '.join(groups[str(strategy)])}",
             )
-        if "range_meaning" in r and r.get("range_meaning") not in RANGE_MEANINGS:
+        if "range_meaning" in r and not _known(r.get("range_meaning"), RANGE_MEANINGS):
             problems.add(
                 file,
                 where,
                 "range_meaning",
-                f"unknown {r.get('range_meaning')!r}; allowed: {', '.join(RANGE_MEANINGS)}",
+                f"unknown {quote(r.get('range_meaning'))}; allowed: {', '.join(RANGE_MEANINGS)}",
             )
         point, low, high = _parse_value(r, file, where, problems)
         n = _positive_int(r, "n", file, where, problems)
@@ -528,8 +552,8 @@ def _parse_records(data: Any, file: Path, problems: Problems, broken: list | Non
             continue
         out.append(
             Record(
-                id=rid.strip(),
-                strategy=strategy,
+                id=str(rid).strip(),  # validated above: non-empty text
+                strategy=str(strategy),
                 outcome=r["outcome"],
                 range_meaning=r["range_meaning"],
                 file=file.name,
@@ -547,10 +571,14 @@ def _parse_records(data: Any, file: Path, problems: Problems, broken: list | Non
     return out
 
 
-def _parse_effects(data: Any, file: Path, problems: Problems, broken: list | None = None) -> list[Effect]:
+def _parse_effects(
+    data: Any, file: Path, problems: Problems, broken: list[_Ref] | None = None, model: DecisionModel | None = None
+) -> list[Effect]:
+    covariates = model.covariates if model is not None else {}
+    parameters = model.parameters if model is not None else ()
     out: list[Effect] = []
     if not isinstance(data, dict) or set(data) != {"effects"} or not isinstance(data["effects"], list):
-        problems.add(file, None, None, "must be a mapping with one key 'effects' holding a list of effects")
+        problems.add(file, None, None, f"has the wrong shape; allowed: {_SHAPES['effects']}")
         return out
     for i, e in enumerate(data["effects"]):
         if not isinstance(e, dict):
@@ -561,27 +589,48 @@ def _parse_effects(data: Any, file: Path, problems: Problems, broken: list | Non
         before = len(problems.items)
         _check_keys(e, _EFFECT_REQUIRED, _EFFECT_OPTIONAL, file, where, problems)
         if "id" in e and (not isinstance(eid, str) or not eid.strip()):
-            problems.add(file, where, "id", f"must be non-empty text, got {eid!r}")
-        if "covariate" in e and e["covariate"] not in COVARIATES:
-            problems.add(file, where, "covariate", f"unknown {e['covariate']!r}; allowed: {', '.join(COVARIATES)}")
+            problems.add(file, where, "id", f"must be non-empty text, got {quote(eid)}")
+        if model is not None and "covariate" in e and not _known(e["covariate"], covariates):
+            problems.add(file, where, "covariate", f"unknown {quote(e['covariate'])}; allowed: {', '.join(covariates)}")
         for k in ("reference", "per"):
             if k in e and not _is_number(e[k]):
-                problems.add(file, where, k, f"must be a number, got {e[k]!r}")
-        if _is_number(e.get("per")) and e["per"] <= 0:
-            problems.add(file, where, "per", f"must be a positive number, got {e['per']!r}")
+                problems.add(file, where, k, f"must be a number, got {quote(e[k])}")
+        # an effect's reference and per lie in the covariate's range (the declaration's population range)
+        fld = covariates[e["covariate"]] if _known(e.get("covariate"), covariates) else None
+        if fld is not None:
+            lo, hi = fld.population_range()
+            what = f"{e['covariate']} ({fld.plain})"
+            if _is_number(e.get("reference")) and not lo <= e["reference"] <= hi:
+                problems.add(
+                    file,
+                    where,
+                    "reference",
+                    f"got {quote(e['reference'])}; allowed: a value of {what} from {lo:g} to {hi:g}",
+                )
+            if _is_number(e.get("per")) and not 0 < e["per"] <= hi - lo:
+                problems.add(
+                    file,
+                    where,
+                    "per",
+                    f"must be a positive number of units of {what}, at most {hi - lo:g}, got {quote(e['per'])}",
+                )
+        elif _is_number(e.get("per")) and e["per"] <= 0:
+            problems.add(file, where, "per", f"must be a positive number, got {quote(e['per'])}")
         targets = e.get("targets")
         if "targets" in e:
             if not isinstance(targets, list) or not targets or not all(isinstance(t, str) for t in targets):
-                problems.add(file, where, "targets", f"must be a non-empty list of strategy.outcome, got {targets!r}")
+                problems.add(
+                    file, where, "targets", f"must be a non-empty list of strategy.outcome, got {quote(targets)}"
+                )
             else:
                 for t in targets:
-                    if t not in PARAMETERS:
-                        problems.add(file, where, "targets", f"unknown {t!r}; allowed: {', '.join(PARAMETERS)}")
+                    if model is not None and t not in parameters:
+                        problems.add(file, where, "targets", f"unknown {quote(t)}; allowed: {', '.join(parameters)}")
         ors = {}
         for k in ("odds_ratio", "low", "high"):
             if k in e and e[k] is not None:
                 if not _is_number(e[k]) or e[k] <= 0:
-                    problems.add(file, where, k, f"must be a positive odds ratio, got {e[k]!r}")
+                    problems.add(file, where, k, f"must be a positive odds ratio, got {quote(e[k])}")
                 else:
                     ors[k] = float(e[k])
         if (e.get("low") is None) != (e.get("high") is None):
@@ -596,12 +645,12 @@ def _parse_effects(data: Any, file: Path, problems: Problems, broken: list | Non
                 problems.add(file, where, "low", f"must be below 'high' ({ors['low']} >= {ors['high']})")
             elif "odds_ratio" in ors and not (ors["low"] <= ors["odds_ratio"] <= ors["high"]):
                 problems.add(file, where, "odds_ratio", "must lie inside low-high")
-        if "range_meaning" in e and e.get("range_meaning") not in RANGE_MEANINGS:
+        if "range_meaning" in e and not _known(e.get("range_meaning"), RANGE_MEANINGS):
             problems.add(
                 file,
                 where,
                 "range_meaning",
-                f"unknown {e.get('range_meaning')!r}; allowed: {', '.join(RANGE_MEANINGS)}",
+                f"unknown {quote(e.get('range_meaning'))}; allowed: {', '.join(RANGE_MEANINGS)}",
             )
         mass = _mass(e, file, where, problems)
         n = _positive_int(e, "n", file, where, problems)
@@ -609,17 +658,30 @@ def _parse_effects(data: Any, file: Path, problems: Problems, broken: list | Non
         texts = {k: _text(e, k, file, where, problems) for k in ("note", "source", "grade") if k in e}
         also = _key_list(e, "also_cites", file, where, problems)
         informed = _key_list(e, "informed_by", file, where, problems)
+        applies = None
+        if "applies" in e:
+            a = e["applies"]
+            ok = isinstance(a, list) and len(a) == 2 and all(_is_number(x) for x in a) and a[0] <= a[1]
+            if ok and fld is not None:
+                lo_c, hi_c = fld.population_range()
+                ok = lo_c <= a[0] and a[1] <= hi_c
+            if not ok:
+                problems.add(
+                    file, where, "applies", f"got {quote(a)}; allowed: [low, high] within the covariate's range"
+                )
+            else:
+                applies = (float(a[0]), float(a[1]))
         if len(problems.items) > before:
             if broken is not None and (ref := _ref(e, file, "effect")):
                 broken.append(ref)
             continue
         out.append(
             Effect(
-                id=eid.strip(),
+                id=str(eid).strip(),  # validated above: non-empty text
                 covariate=e["covariate"],
                 reference=float(e["reference"]),
                 per=float(e["per"]),
-                targets=tuple(targets),
+                targets=tuple(str(t) for t in targets or ()),
                 odds_ratio=ors["odds_ratio"],
                 range_meaning=e["range_meaning"],
                 file=file.name,
@@ -630,6 +692,7 @@ def _parse_effects(data: Any, file: Path, problems: Problems, broken: list | Non
                 also_cites=also,
                 informed_by=informed,
                 use=use,
+                applies=applies,
                 **texts,
             )
         )
@@ -637,7 +700,34 @@ def _parse_effects(data: Any, file: Path, problems: Problems, broken: list | Non
 
 
 def load_registry(path: Path | str | None = None) -> Registry:
-    """Load and validate a registry folder. Raises ``InputError`` listing every problem found."""
+    """Load and validate an evidence registry folder and its decision model.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        A registry folder (``model.yaml``, ``bibliography.yaml``, ``grades.yaml``, ``effects.yaml`` and record
+        files); default: the shipped one.
+
+    Returns
+    -------
+    Registry
+        Records, effects, sources, grades, the decision model (``.model``) and the evidence version (a hash of
+        the folder's files).
+
+    Raises
+    ------
+    InputError
+        Every problem found, at once: file, record, field and what is allowed.
+
+    Examples
+    --------
+    >>> import outcomes as oc
+    >>> reg = oc.load_registry()
+    >>> reg.model.strategy_ids
+    ('fusion', 'decompression', 'medication')
+    >>> reg.version.startswith("ev-")
+    True
+    """
     shipped = path is None
     path = Path(path) if path is not None else default_registry_path()
     problems = Problems()
@@ -647,16 +737,28 @@ def load_registry(path: Path | str | None = None) -> Registry:
                 str(path),
                 None,
                 None,
-                "the shipped registry is not beside the package (it lives in the "
-                "source checkout: install with 'pip install -e .' there); allowed: --registry DIR",
+                "the shipped registry is missing from this installation (reinstall the package, or install "
+                "the source checkout with 'pip install -e .'); allowed: --registry DIR",
             )
         raise InputError(str(path), None, None, "is not a folder; allowed: a registry folder of *.yaml files")
     files = sorted(path.glob("*.yaml"))
     names = {f.name for f in files}
-    for required in ("bibliography.yaml", "grades.yaml"):
+    for required in ("bibliography.yaml", "grades.yaml", MODEL_FILE):
         if required not in names:
-            problems.add(path / required, None, None, "is missing; a registry needs bibliography.yaml and grades.yaml")
+            problems.add(
+                path / required,
+                None,
+                None,
+                f"is missing; a registry needs bibliography.yaml, grades.yaml and {MODEL_FILE}",
+            )
     problems.raise_if_any()
+
+    # the decision model first: records and effects are checked against its vocabulary
+    model: DecisionModel | None = None
+    model_data = _read_yaml(path / MODEL_FILE, problems)
+    if model_data is not None:
+        model, model_problems = parse_model(model_data, str(path / MODEL_FILE))
+        problems.items.extend(model_problems.items)
 
     sources: dict[str, Source] = {}
     grades: dict[str, Grade] = {}
@@ -665,10 +767,12 @@ def load_registry(path: Path | str | None = None) -> Registry:
     effects: list[Effect] = []
     declared: dict[str, set[str]] = {"sources": set(), "grades": set()}  # keys named, even if invalid
     for f in files:
+        kind = SPECIAL_FILES.get(f.name, "records")
+        if kind == "model":
+            continue
         data = _read_yaml(f, problems)
         if data is None:
             continue
-        kind = SPECIAL_FILES.get(f.name, "records")
         if kind in declared and isinstance(data, dict) and isinstance(data.get(kind), dict):
             declared[kind].update(str(k) for k in data[kind])
         if kind == "sources":
@@ -676,13 +780,17 @@ def load_registry(path: Path | str | None = None) -> Registry:
         elif kind == "grades":
             grades = _parse_grades(data, f, problems)
         elif kind == "effects":
-            effects = _parse_effects(data, f, problems, broken)
+            effects = _parse_effects(data, f, problems, broken, model)
         else:
-            records.extend(_parse_records(data, f, problems, broken))
+            records.extend(_parse_records(data, f, problems, broken, model))
 
-    # cross-record checks: ids, sources, grades, completeness
+    # cross-record checks: ids, sources, grades, completeness. A bibliography that could not be read as a whole
+    # (empty, not YAML, wrong shape) is reported once, not again by every record citing it.
+    bibliography = str(path / "bibliography.yaml")
+    bibliography_read = not any(p.file == bibliography and p.where is None for p in problems.items)
     seen: dict[str, str] = {}
-    for item in [*records, *effects, *broken]:
+    items: list[Record | Effect | _Ref] = [*records, *effects, *broken]
+    for item in items:
         kind = item.kind if isinstance(item, _Ref) else ("record" if isinstance(item, Record) else "effect")
         where = f"{kind} '{item.id}'"
         if item.id in seen:
@@ -694,30 +802,31 @@ def load_registry(path: Path | str | None = None) -> Registry:
                     path / item.file,
                     where,
                     "grade",
-                    f"must be 'assumption' when source is 'assumption', got {item.grade!r}",
+                    f"must be 'assumption' when source is 'assumption', got {quote(item.grade)}",
                 )
-        elif item.source not in sources and item.source not in declared["sources"]:
+        elif bibliography_read and item.source not in sources and item.source not in declared["sources"]:
             problems.add(
                 path / item.file,
                 where,
                 "source",
-                f"{item.source!r} does not resolve in bibliography.yaml; allowed: a source key or 'assumption'",
+                f"{quote(item.source)} does not resolve in bibliography.yaml; allowed: a source key or 'assumption'",
             )
         for k in (*item.also_cites, *item.informed_by):
-            if k not in sources and k not in declared["sources"]:
+            if bibliography_read and k not in sources and k not in declared["sources"]:
                 problems.add(
                     path / item.file,
                     where,
                     "also_cites" if k in item.also_cites else "informed_by",
-                    f"{k!r} does not resolve in bibliography.yaml",
+                    f"{quote(k)} does not resolve in bibliography.yaml",
                 )
         if grades and item.grade not in grades and item.grade not in declared["grades"]:
-            problems.add(path / item.file, where, "grade", f"unknown {item.grade!r}; allowed: {', '.join(grades)}")
-    if not problems:
-        for p in PARAMETERS:
+            problems.add(path / item.file, where, "grade", f"unknown {quote(item.grade)}; allowed: {', '.join(grades)}")
+    if not problems and model is not None:
+        for p in model.parameters:
             if not any(r.use and r.parameter == p for r in records):
                 problems.add(path, None, p, "has no record in use; every model parameter needs at least one")
     problems.raise_if_any()
+    assert model is not None
     return Registry(
         path=path,
         records=tuple(records),
@@ -725,5 +834,6 @@ def load_registry(path: Path | str | None = None) -> Registry:
         sources=sources,
         grades=grades,
         version=evidence_version(path),
+        model=model,
         files=tuple(f.name for f in files),
     )

@@ -13,18 +13,24 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 
 from outcomes import __version__
-from outcomes.model import OUTCOME_LABELS, TIME_FRAME
-from outcomes.registry import STRATEGIES
-from outcomes.wording import flip_text, frequency_text, per100, uncertainty_words
+from outcomes.declaration import DecisionModel, model_from_json
+from outcomes.model import DENOMINATOR, benefit_rate, harm_score, harm_weights
+from outcomes.model import net_benefit as _net_benefit
 
 INTERVAL = 0.90
-DENOMINATOR = 100
+EVIDENCE_WORDS = {
+    "trials": "cited rates updated with the verified trial data",
+    "posterior": "posterior from study data",
+    "seed": "SEED VIEW: the cited rates alone, as the guideline summary gives them",
+    "prior": "cited rates (robust priors), no study data",
+}
 DEFAULT_WEIGHT = 1.0
 DEFAULT_WEIGHTS = np.round(np.linspace(0.0, 5.0, 201), 6)
 
@@ -40,6 +46,8 @@ class Provenance:
     profile_label: str = ""
     profile_digest: str = ""
     diagnostics_status: str = "ok"
+    evidence: str = ""
+    data_file: str = ""
     package_version: str = __version__
 
     @classmethod
@@ -47,13 +55,15 @@ class Provenance:
         return cls(
             evidence_version=str(attrs.get("evidence_version", "unknown")),
             seed=int(attrs.get("seed", -1)),
-            time_frame=str(attrs.get("time_frame", TIME_FRAME)),
+            time_frame=str(attrs.get("time_frame", "unknown")),
             n_draws=int(attrs.get("n_draws", 0)),
             n_patients=int(attrs.get("n_patients", 0)),
             origin=str(attrs.get("origin", "external")),
             profile_label=str(attrs.get("profile_label", "")),
             profile_digest=str(attrs.get("profile_digest", "")),
             diagnostics_status=str(attrs.get("diagnostics_status", "ok")),
+            evidence=str(attrs.get("evidence", "")),
+            data_file=str(attrs.get("data_file", "")),
         )
 
     def line(self) -> str:
@@ -61,9 +71,43 @@ class Provenance:
             f"Time frame: {self.time_frame}; evidence version {self.evidence_version}; "
             f"{self.origin} draws: {self.n_draws} x {self.n_patients} patients; seed {self.seed}"
         )
+        if self.evidence in EVIDENCE_WORDS:
+            s += f"; {EVIDENCE_WORDS[self.evidence]}"
+            if self.data_file and self.evidence == "trials":
+                s += f" ({Path(self.data_file).name})"
         if self.diagnostics_status != "ok":
             s += f"; FIT DIAGNOSTICS FAILING ({self.diagnostics_status})"
         return s
+
+
+def per100(x: float) -> int:
+    """A rate as whole people out of 100."""
+    return round(DENOMINATOR * x)
+
+
+def uncertainty_words(low: float, high: float) -> str:
+    """The width of a 90% interval (in people out of 100) in words."""
+    width = DENOMINATOR * (high - low)
+    if width <= 10:
+        return "fairly certain"
+    if width <= 25:
+        return "uncertain"
+    if width <= 45:
+        return "very uncertain"
+    return "extremely uncertain"
+
+
+def frequency_text(mean: float, low: float, high: float) -> str:
+    """'31 of 100, plausibly 22 to 41' (or 'fewer than 1 in 100')."""
+    m, lo, hi = per100(mean), per100(low), per100(high)
+    if DENOMINATOR * mean < 1:
+        head = "fewer than 1 of 100"
+    else:
+        head = f"{m} of 100"
+    if lo == hi:
+        return head
+    lo_txt = "fewer than 1" if DENOMINATOR * low < 1 else f"{lo}"
+    return f"{head}, plausibly {lo_txt} to {hi}"
 
 
 def _interval(x: np.ndarray, mass: float = INTERVAL) -> tuple[float, float]:
@@ -72,7 +116,7 @@ def _interval(x: np.ndarray, mass: float = INTERVAL) -> tuple[float, float]:
     return float(lo), float(hi)
 
 
-def rates_table(rate: xr.DataArray, mass: float = INTERVAL) -> pd.DataFrame:
+def rates_table(rate: xr.DataArray, model: DecisionModel, mass: float = INTERVAL) -> pd.DataFrame:
     """Per strategy and outcome: mean rate, interval, natural-frequency text (applicable outcomes only)."""
     rows = []
     for s in rate.strategy.values:
@@ -86,7 +130,7 @@ def rates_table(rate: xr.DataArray, mass: float = INTERVAL) -> pd.DataFrame:
                 {
                     "strategy": str(s),
                     "outcome": str(o),
-                    "label": OUTCOME_LABELS.get(str(o), str(o)),
+                    "label": model.outcome_label(str(o)),
                     "mean": mean,
                     "low": lo,
                     "high": hi,
@@ -128,15 +172,12 @@ def differences_table(rate: xr.DataArray, mass: float = INTERVAL) -> pd.DataFram
     return pd.DataFrame(rows)
 
 
-def net_benefit(rate: xr.DataArray, weight: float) -> xr.DataArray:
-    """Net outcome per draw and strategy: improved - weight * harm (a rate; x100 for per 100)."""
-    return rate.sel(outcome="improved") - weight * rate.sel(outcome="harm")
-
-
-def probability_best(rate: xr.DataArray, weights: np.ndarray) -> pd.DataFrame:
+def probability_best(
+    rate: xr.DataArray, model: DecisionModel, weights: np.ndarray, other_harms: dict | None = None
+) -> pd.DataFrame:
     """P(strategy has the best net outcome) for each weight: DataFrame (weight x strategy). Ties split evenly."""
-    imp = rate.sel(outcome="improved").transpose("draw", "strategy").values
-    harm = rate.sel(outcome="harm").transpose("draw", "strategy").values
+    imp = benefit_rate(rate, model).transpose("draw", "strategy").values
+    harm = harm_score(rate, model, other_harms).transpose("draw", "strategy").values
     out = np.empty((len(weights), imp.shape[1]))
     for k, w in enumerate(weights):
         net = imp - w * harm
@@ -198,7 +239,10 @@ class DecisionSummary:
     prob_best_at_weight: dict[str, float]
     flips: list[dict]
     provenance: Provenance
+    model: DecisionModel
     extra: dict = field(default_factory=dict)
+    harm_weights: dict = field(default_factory=dict)
+    """The weighed harms and their weights relative to the decision's harm (the patient's, or the defaults)."""
 
     @property
     def time_frame(self) -> str:
@@ -215,13 +259,27 @@ class DecisionSummary:
         return r.iloc[0]
 
     def flip_text(self) -> str:
-        """Where the preferred strategy changes, in words (``outcomes.wording.flip_text``)."""
-        return flip_text(self.flips, self.preferred, float(self.prob_best.index.max()))
+        """Where the preferred strategy changes, in words."""
+        if not self.flips:
+            return (
+                f"{self.model.short_label(self.preferred)} has the best expected net outcome at every weight from "
+                f"0 to {self.prob_best.index.max():g}."
+            )
+        first = self.flips[0]
+        parts = [
+            f"{self.model.short_label(first['from'])} is best on average while one harm counts for less than "
+            f"{first['weight']:.2f} improvements"
+        ]
+        for f, nxt in zip(self.flips, [*self.flips[1:], None], strict=True):
+            upper = f" up to {nxt['weight']:.2f}" if nxt else ""
+            parts.append(f"{self.model.short_label(f['to']).lower()} from {f['weight']:.2f}{upper}")
+        return "; ".join(parts) + "."
 
     def to_dict(self) -> dict:
         return {
             "provenance": self.provenance.__dict__,
             "weight": self.weight,
+            "harm_weights": self.harm_weights,
             "preferred": self.preferred,
             "expected_net_per100": {k: DENOMINATOR * v for k, v in self.expected_net.items()},
             "prob_best_at_weight": self.prob_best_at_weight,
@@ -232,9 +290,47 @@ class DecisionSummary:
 
 
 def summarize(
-    sim: xr.Dataset, *, weight: float = DEFAULT_WEIGHT, weights: np.ndarray | None = None, mass: float = INTERVAL
+    sim: xr.Dataset | xr.DataArray,
+    *,
+    weight: float = DEFAULT_WEIGHT,
+    weights: np.ndarray | None = None,
+    mass: float = INTERVAL,
+    model: DecisionModel | None = None,
+    other_harms: dict | None = None,
 ) -> DecisionSummary:
-    """Decision summary of a simulation (``rate`` (draw, strategy, outcome) and provenance attrs)."""
+    """Decision summary of a simulation, or of exact expected rates.
+
+    Parameters
+    ----------
+    sim : xarray.Dataset or xarray.DataArray
+        A simulation (``outcomes.simulate``: ``rate`` (draw, strategy, outcome) and provenance attrs), or a
+        rate DataArray with the same dimensions (for example ``outcomes.expected_outcomes``).
+    weight : float
+        The patient's preference: how many improvements one harm cancels (default 1).
+    weights : array, optional
+        The grid of weights for the probability-best curve (default 0 to 5).
+    mass : float
+        The interval's probability mass (default 0.90).
+    model : DecisionModel, optional
+        The decision model; by default the one the simulation carries (``attrs["model_json"]``).
+    other_harms : dict, optional
+        The patient's weights of the decision's other harms relative to its main harm (e.g. how much a minor
+        harm counts against a serious one); default: the declaration's.
+
+    Returns
+    -------
+    DecisionSummary
+        Rates with intervals and words, differences, probability best, preferred option, flip weights.
+
+    Examples
+    --------
+    >>> import outcomes as oc
+    >>> reg = oc.load_registry()
+    >>> draws = oc.prior_draws(oc.elicit(reg), 200, seed=0)
+    >>> summary = oc.summarize(oc.simulate(draws, oc.load_profile("default", registry=reg)), weight=1.0)
+    >>> summary.preferred in reg.model.strategies
+    True
+    """
     if not (math.isfinite(weight) and weight >= 0):
         raise ValueError("weight must be a finite number >= 0")
     weights = DEFAULT_WEIGHTS if weights is None else np.asarray(weights, dtype=float)
@@ -242,17 +338,23 @@ def summarize(
         weights = np.append(weights, weight)
     rate = sim["rate"] if isinstance(sim, xr.Dataset) else sim
     attrs = sim.attrs if isinstance(sim, xr.Dataset) else rate.attrs
+    if model is None:
+        if "model_json" not in attrs:
+            raise ValueError("model is required: these rates do not carry their decision model (attrs['model_json'])")
+        model = model_from_json(str(attrs["model_json"]))
     strategies = [str(s) for s in rate.strategy.values]
-    net = net_benefit(rate, weight)
+    net = _net_benefit(rate, model, weight, per=1.0, other=other_harms)
+    hscore = harm_score(rate, model, other_harms)
+    bscore = benefit_rate(rate, model)
     expected_net = {s: float(net.sel(strategy=s).mean()) for s in strategies}
     net_interval = {s: _interval(net.sel(strategy=s).values, mass) for s in strategies}
-    mean_imp = {s: float(rate.sel(strategy=s, outcome="improved").mean()) for s in strategies}
-    mean_harm = {s: float(rate.sel(strategy=s, outcome="harm").mean()) for s in strategies}
+    mean_imp = {s: float(bscore.sel(strategy=s).mean()) for s in strategies}
+    mean_harm = {s: float(hscore.sel(strategy=s).mean()) for s in strategies}
     preferred = max(strategies, key=lambda s: (expected_net[s], -strategies.index(s)))
-    pb = probability_best(rate, weights)
-    pb_w = probability_best(rate, np.array([weight])).iloc[0].to_dict()
+    pb = probability_best(rate, model, weights, other_harms)
+    pb_w = probability_best(rate, model, np.array([weight]), other_harms).iloc[0].to_dict()
     return DecisionSummary(
-        rates=rates_table(rate, mass),
+        rates=rates_table(rate, model, mass),
         differences=differences_table(rate, mass),
         prob_best=pb,
         weight=float(weight),
@@ -262,7 +364,9 @@ def summarize(
         prob_best_at_weight=pb_w,
         flips=flip_points(mean_imp, mean_harm, float(weights.max())),
         provenance=Provenance.from_attrs(dict(attrs)),
+        model=model,
+        harm_weights=harm_weights(model, other_harms),
     )
 
 
-__all__ = ["STRATEGIES", "DecisionSummary", "Provenance", "frequency_text", "per100", "summarize", "uncertainty_words"]
+__all__ = ["DENOMINATOR", "DecisionSummary", "Provenance", "frequency_text", "per100", "summarize", "uncertainty_words"]

@@ -2,6 +2,7 @@
 
 * Every test runs with ``OUTCOMES_CACHE_DIR`` pointing at a session-wide temporary folder, so no test writes
   into the user's home (tests that study the cache itself point it somewhere else with ``monkeypatch``).
+* ``alias_bomb(levels, width)`` is a "billion laughs" YAML flow list (width ** levels values once expanded).
 * ``registry_copy`` is a private copy of the shipped ``priors/`` folder; ``edit_file`` changes one file's text;
   ``mutate_registry`` applies one edit action (as in ``tests/data/malformed_registries.yaml``) to a fresh copy.
 """
@@ -72,3 +73,16 @@ def mutate_registry(registry_copy: Path, edit_file) -> Callable[[dict], Path]:
         return registry_copy
 
     return mutate
+
+
+def _alias_bomb(levels: int = 9, width: int = 9) -> str:
+    names = [f"l{i}" for i in range(levels)]
+    parts = [f"&{names[0]} [" + ", ".join(["lol"] * width) + "]"]
+    parts += [f"&{names[i]} [" + ", ".join([f"*{names[i - 1]}"] * width) + "]" for i in range(1, levels)]
+    return "[" + ", ".join(parts) + "]"
+
+
+@pytest.fixture
+def alias_bomb() -> Callable[..., str]:
+    """``alias_bomb(levels=9, width=9)``: a YAML flow list that expands to about width ** levels values."""
+    return _alias_bomb

@@ -27,13 +27,19 @@ from outcomes.charts.common import (
 from outcomes.charts.icon_array import icon_template, plot_icon_array, plot_icon_arrays
 from outcomes.charts.preference import plot_preference_curve
 from outcomes.charts.prior_cited import plot_prior_vs_cited
+from outcomes.declaration import default_model
 from outcomes.draws import from_arrays, prior_draws
 from outcomes.elicit import elicit, evidence_table
-from outcomes.model import APPLICABLE, BENEFITS, HARMS, OUTCOMES, expected_outcomes
+from outcomes.model import expected_outcomes
 from outcomes.profile import load_profile
-from outcomes.registry import PARAMETERS, STRATEGIES, load_registry
+from outcomes.registry import load_registry
 from outcomes.simulate import simulate
 from outcomes.summarize import summarize
+
+MODEL = default_model()
+STRATEGIES, OUTCOMES, PARAMETERS = tuple(MODEL.strategies), tuple(MODEL.outcomes), MODEL.parameters
+APPLICABLE, BENEFITS, HARMS = MODEL.applicable, MODEL.benefits, MODEL.harms
+
 
 MOVES_PER_ICON = int(np.sum(icon_template().codes == MplPath.MOVETO))
 
@@ -83,7 +89,7 @@ def hand_summary(
         n_patients=100,
         origin="hand-made",
     )
-    return summarize(ds, weight=weight)
+    return summarize(ds, weight=weight, model=MODEL)
 
 
 @pytest.fixture(scope="module")
@@ -121,9 +127,9 @@ def from_draws(registry):
     base = np.array([values[k] for k in PARAMETERS])
     p = np.clip(base[None, :] * np.exp(0.05 * rng.standard_normal((400, len(PARAMETERS)))), 1e-4, 1 - 1e-4)
     draws = from_arrays(p, None, registry, origin="hand-made", seed=5)
-    rate = expected_outcomes(draws, load_profile().covariates())
+    rate = expected_outcomes(draws, load_profile())
     rate.attrs.update(draws.attrs, time_frame="2 years", n_draws=400, n_patients=100)
-    return summarize(rate, weight=1.0)
+    return summarize(rate, weight=1.0, model=MODEL)
 
 
 # --- helpers that read what was drawn ---------------------------------------------------------------------

@@ -3,18 +3,21 @@ the maxent cache, the evidence table, and PreliZ's maxent checked against an ind
 
 from __future__ import annotations
 
+import importlib
+import inspect
 import json
 import math
 import os
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
 import pytest
 from scipy import optimize, stats
 
-from outcomes import elicit as elicit_mod
+from outcomes.declaration import default_model
 from outcomes.elicit import (
     INTERVAL,
     BetaPrior,
@@ -27,7 +30,14 @@ from outcomes.elicit import (
     maxent_beta_preliz,
     pool,
 )
-from outcomes.registry import PARAMETERS, load_registry
+from outcomes.registry import load_registry
+
+elicit_mod = importlib.import_module("outcomes.elicit")
+
+MODEL = default_model()
+STRATEGIES, OUTCOMES, PARAMETERS = tuple(MODEL.strategies), tuple(MODEL.outcomes), MODEL.parameters
+APPLICABLE, BENEFITS, HARMS = MODEL.applicable, MODEL.benefits, MODEL.harms
+
 
 ROOT = Path(__file__).resolve().parent.parent
 _VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
@@ -218,19 +228,20 @@ def test_cap_scale_scales_the_cap(registry):
 
 
 def test_counts_record_uses_jeffreys_before_the_cap(registry, capped, uncapped):
-    r = registry.record("fusion_solid_fischgrund")  # 82% of 35, grade low (cap 40)
-    k = 0.82 * 35
-    p = capped.records[r.id]
-    assert p.method == "counts" and not p.capped
-    assert (p.alpha, p.beta) == (pytest.approx(k + 0.5), pytest.approx(35 - k + 0.5))
+    r = registry.record("fusion_improved_herkowitz")  # 96% of 25, grade very_low (cap 15)
+    k = 0.96 * 25
+    raw, p = uncapped.records[r.id], capped.records[r.id]
+    assert raw.method == "counts" and not raw.capped
+    assert (raw.alpha, raw.beta) == (pytest.approx(k + 0.5), pytest.approx(25 - k + 0.5))
+    assert p.capped and p.ess == pytest.approx(registry.grades["very_low"].cap) and p.mean == pytest.approx(raw.mean)
     # a large study is counted the same way, then capped at its grade's cap with the Jeffreys mean
-    big = registry.record("population_neuropathic_paindetect")  # 37% of 7772, grade low
-    k = 0.37 * 7772
+    big = registry.record("population_neuropathic_paindetect")  # 37% of about 8000, grade low
+    k = 0.37 * 8000
     raw, cp = uncapped.records[big.id], capped.records[big.id]
-    assert (raw.alpha, raw.beta) == (pytest.approx(k + 0.5), pytest.approx(7772 - k + 0.5))
+    assert (raw.alpha, raw.beta) == (pytest.approx(k + 0.5), pytest.approx(8000 - k + 0.5))
     assert cp.capped and cp.ess == pytest.approx(registry.grades["low"].cap)
-    assert cp.mean == pytest.approx((k + 0.5) / 7773)
-    assert cp.uncapped_ess == pytest.approx(7773)
+    assert cp.mean == pytest.approx((k + 0.5) / 8001)
+    assert cp.uncapped_ess == pytest.approx(8001)
 
 
 def test_point_record_gets_the_grade_point_ess(registry, capped):
@@ -249,12 +260,12 @@ def test_point_record_gets_the_grade_point_ess(registry, capped):
 
 
 def test_pooling_adds_pseudo_counts(capped):
-    solid = capped.parameters["fusion.solid_fusion"]
+    solid = capped.parameters["fusion.solid_fusion"].informative  # the robust prior's grade-capped component
     parts = [capped.records["fusion_solid_guideline"], capped.records["fusion_solid_fischgrund"]]
     assert solid.alpha == pytest.approx(sum(p.alpha for p in parts))
     assert solid.beta == pytest.approx(sum(p.beta for p in parts))
     assert set(solid.sources) == {"fusion_solid_guideline", "fusion_solid_fischgrund"}
-    assert solid.capped and solid.method == "pooled"
+    assert solid.capped
     # a single record is its own parameter prior; a record not in use informs nothing
     assert capped.parameters["fusion.reoperation"] == capped.records["fusion_reoperation_assumption"]
     for p in capped.parameters.values():
@@ -402,17 +413,19 @@ def test_second_call_is_served_from_the_cache(private_cache, counting_preliz):
         b"[1, 2, 3]",
         b'"a string"',
         b"null",
-        b'{"maxent-v1|0.1|0.2|0.9": "oops"}',
-        b'{"maxent-v1|0.1|0.2|0.9": [1.0]}',
+        b'{"KEY": "oops"}',
+        b'{"KEY": [1.0]}',
+        b'{"KEY": [-1.0, 2.0]}',
     ],
 )
 def test_corrupted_cache_file_is_tolerated(private_cache, counting_preliz, content):
+    key = elicit_mod._cache_key(0.1, 0.2, 0.9)
     private_cache.mkdir(parents=True)
-    (private_cache / "maxent.json").write_bytes(content)
+    (private_cache / "maxent.json").write_bytes(content.replace(b"KEY", key.encode()))
     assert maxent_beta(0.1, 0.2, 0.9) == (2.1, 3.2)
     assert counting_preliz == [(0.1, 0.2, 0.9)]
     # the cache is rewritten cleanly and serves the next call
-    assert json.loads((private_cache / "maxent.json").read_text())["maxent-v1|0.1|0.2|0.9"] == [2.1, 3.2]
+    assert json.loads((private_cache / "maxent.json").read_text())[key] == [2.1, 3.2]
     assert maxent_beta(0.1, 0.2, 0.9) == (2.1, 3.2)
     assert len(counting_preliz) == 1
 
@@ -495,20 +508,168 @@ def test_evidence_table_elicits_when_not_given(registry, capped):
     assert list(df.prior_mean) == pytest.approx(list(evidence_table(registry, capped).prior_mean))
 
 
+# PreliZ's maxent is scipy's SLSQP (``minimize`` with bounds and an equality constraint, default options), which
+# stops when the objective (minus the entropy) changes by less than ``ftol``; a candidate is accepted only if its
+# mass is within 1e-4 of the stated mass (``preliz.internal.optimization.optimize_max_ent``). Near the maximum the
+# entropy is quadratic in the parameters, so an objective pinned to ftol pins alpha and beta only to about
+# sqrt(ftol) relative: that is the optimiser's own tolerance on the parameters. (Measured: results shipped from
+# older releases differed from PreliZ 0.28 with scipy 1.18 by up to 2.2e-4 relative; 0.05-0.30 by 2.4e-5.)
+SLSQP_FTOL = inspect.signature(optimize._slsqp_py._minimize_slsqp).parameters["ftol"].default
+PRELIZ_MASS_TOL = 1e-4
+MAXENT_REL_TOL = math.sqrt(SLSQP_FTOL)
+
+
+def test_optimiser_tolerance_is_what_the_test_assumes():
+    assert SLSQP_FTOL == 1e-6  # scipy's SLSQP default; if it changes, the tolerance above follows it
+    assert math.isclose(MAXENT_REL_TOL, 1e-3)
+
+
 def test_shipped_maxent_cache_covers_registry_and_matches_preliz():
-    """The shipped cache (read when the user cache misses) is PreliZ's own answer for every shipped range."""
-    import json
+    """Every shipped Beta puts the stated mass inside its range (within 1e-4) and is PreliZ's own answer to the
+    optimiser's tolerance; an edited range in priors/ fails here with the command that refreshes the results."""
+    from outcomes.elicit import REFRESH_COMMAND, SHIPPED_CACHE, _load_shipped, _range_key, shipped_ranges
 
-    from outcomes.elicit import SHIPPED_CACHE, _cache_key, maxent_beta_preliz, shipped_ranges
-    from outcomes.registry import load_registry
-
-    shipped = json.loads(SHIPPED_CACHE.read_text())
+    shipped = _load_shipped(SHIPPED_CACHE)
     ranges = shipped_ranges(load_registry())
-    assert ranges, "the shipped registry has range records"
+    assert len(ranges) >= 5, "the shipped registry has range records"
+    missing = [r for r in ranges if _range_key(*r) not in shipped]
+    assert not missing, f"ranges {missing} have no shipped maxent result: run `{REFRESH_COMMAND}` and commit it"
     for lo, hi, m in ranges:
-        a, b = shipped[_cache_key(lo, hi, m)]
+        a, b = shipped[_range_key(lo, hi, m)]
+        assert _mass(a, b, lo, hi) == pytest.approx(m, abs=PRELIZ_MASS_TOL), (lo, hi, m)
         pa, pb = maxent_beta_preliz(lo, hi, m)
-        assert a == pytest.approx(pa, rel=1e-6) and b == pytest.approx(pb, rel=1e-6), (lo, hi, m)
+        assert a == pytest.approx(pa, rel=MAXENT_REL_TOL), (lo, hi, m, REFRESH_COMMAND)
+        assert b == pytest.approx(pb, rel=MAXENT_REL_TOL), (lo, hi, m, REFRESH_COMMAND)
+
+
+def test_shipped_file_names_the_rule_and_the_preliz_version():
+    from outcomes.elicit import MAXENT_METHOD, SHIPPED_CACHE
+
+    data = json.loads(SHIPPED_CACHE.read_text())
+    assert data["method"] == MAXENT_METHOD and data["format"] == elicit_mod._CACHE_FORMAT
+    assert data["preliz"] and data["refresh"] == "outcomes evidence --refresh-cache"
+
+
+def test_user_cache_is_keyed_by_preliz_version_and_rule(private_cache, counting_preliz, monkeypatch):
+    key = elicit_mod._cache_key(0.1, 0.2, 0.9)
+    assert elicit_mod.preliz_version() in key and elicit_mod.MAXENT_METHOD in key and "0.9" in key
+    # a value stored by another PreliZ version is not served: PreliZ is asked again
+    other = elicit_mod._cache_key(0.1, 0.2, 0.9, preliz="0.0.1")
+    assert other != key
+    private_cache.mkdir(parents=True)
+    (private_cache / "maxent.json").write_text(json.dumps({other: [50.0, 60.0]}))
+    assert maxent_beta(0.1, 0.2, 0.9) == (2.1, 3.2)
+    assert counting_preliz == [(0.1, 0.2, 0.9)]
+    stored = json.loads((private_cache / "maxent.json").read_text())
+    assert stored == {other: [50.0, 60.0], key: [2.1, 3.2]}
+    # the same range under another installed PreliZ version is another key
+    monkeypatch.setattr(elicit_mod, "preliz_version", lambda: "9.9.9")
+    assert maxent_beta(0.1, 0.2, 0.9) == (2.1, 3.2)
+    assert len(counting_preliz) == 2
+
+
+def test_user_cache_never_overrides_shipped_results(private_cache, counting_preliz, registry):
+    lo, hi, m = elicit_mod.shipped_ranges(registry)[0]
+    shipped = elicit_mod._load_shipped()[elicit_mod._range_key(lo, hi, m)]
+    private_cache.mkdir(parents=True)
+    (private_cache / "maxent.json").write_text(json.dumps({elicit_mod._cache_key(lo, hi, m): [50.0, 60.0]}))
+    assert maxent_beta(lo, hi, m) == tuple(shipped)
+    assert counting_preliz == []
+
+
+def test_shipped_file_of_another_rule_is_not_read(tmp_path):
+    f = tmp_path / "shipped.json"
+    f.write_text(json.dumps({"format": "maxent-v2", "method": "another rule", "results": {"0.1|0.2|0.9": [1, 2]}}))
+    assert elicit_mod._load_shipped(f) == {}
+    f.write_text(json.dumps({"0.1|0.2|0.9": [1, 2]}))  # the old, unkeyed format
+    assert elicit_mod._load_shipped(f) == {}
+
+
+def test_refresh_writes_every_range_atomically(tmp_path, counting_preliz, registry):
+    target = tmp_path / "data" / "maxent_shipped.json"
+    elicit_mod.refresh_shipped_cache(registry, target)
+    data = json.loads(target.read_text())
+    assert data["preliz"] == elicit_mod.preliz_version()
+    ranges = elicit_mod.shipped_ranges(registry)
+    assert data["results"] == {elicit_mod._range_key(*r): [2.0 + r[0], 3.0 + r[1]] for r in ranges}
+    assert sorted(p.name for p in target.parent.iterdir()) == ["maxent_shipped.json"]  # no temporary left behind
+
+    def broken(low, high, mass=INTERVAL):
+        raise RuntimeError("PreliZ failed")
+
+    import outcomes.elicit
+
+    before = target.read_bytes()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(outcomes.elicit, "maxent_beta_preliz", broken)
+        with pytest.raises(RuntimeError):
+            elicit_mod.refresh_shipped_cache(registry, target)
+    assert target.read_bytes() == before  # nothing half-written
+
+
+def _as_shipped(monkeypatch, folder):
+    """Make ``folder`` the shipped registry (as if priors/ itself had been edited)."""
+    import outcomes.registry
+
+    monkeypatch.setattr(outcomes.registry, "default_registry_path", lambda: folder)
+    monkeypatch.setattr(elicit_mod, "default_registry_path", lambda: folder)
+
+
+def test_edited_shipped_range_names_the_refresh_command(
+    registry_copy, edit_file, monkeypatch, private_cache, counting_preliz, capsys
+):
+    from outcomes.cli import main
+
+    edit_file(registry_copy / "fusion.yaml", "low: 0.92", "low: 0.91")
+    _as_shipped(monkeypatch, registry_copy)
+    with pytest.warns(elicit_mod.ShippedResultsOutdated, match="outcomes evidence --refresh-cache"):
+        elicit(load_registry())
+    assert counting_preliz == [(0.91, 0.95, 0.9)]
+    # the command line shows it as one note, names the record, and still prints the table
+    with warnings.catch_warnings():
+        warnings.simplefilter("default", elicit_mod.ShippedResultsOutdated)  # as outside pytest (not an error)
+        assert main(["evidence"]) == 0
+    out, err = capsys.readouterr()
+    notes = err.strip().splitlines()
+    assert len(notes) == 1 and notes[0].startswith("outcomes: note: ")
+    assert "fusion.yaml record 'fusion_solid_guideline' (0.91-0.95)" in notes[0]
+    assert notes[0].endswith("refresh the shipped results with: outcomes evidence --refresh-cache")
+    assert "Evidence version" in out
+
+
+def test_unedited_registry_or_a_copy_gives_no_note(registry_copy, edit_file, private_cache, counting_preliz):
+    edit_file(registry_copy / "fusion.yaml", "low: 0.92", "low: 0.91")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        elicit(load_registry())  # the shipped registry: every range shipped
+        elicit(load_registry(registry_copy))  # a private registry: its own ranges are the user cache's business
+
+
+def test_cli_refresh_cache(monkeypatch, registry_copy, tmp_path, counting_preliz, capsys):
+    from outcomes.cli import main
+
+    _as_shipped(monkeypatch, registry_copy)
+    target = tmp_path / "shipped.json"
+    monkeypatch.setattr(elicit_mod, "SHIPPED_CACHE", target)
+    assert main(["evidence", "--refresh-cache"]) == 0
+    out, _ = capsys.readouterr()
+    assert "refreshed with PreliZ" in out and str(target) in out
+    assert len(json.loads(target.read_text())["results"]) == len(counting_preliz) >= 5
+    # another registry folder is refused: the shipped results belong to the shipped registry
+    assert main(["evidence", "--refresh-cache", "--registry", str(tmp_path)]) == 2
+    _, err = capsys.readouterr()
+    assert err.count("\n") == 1 and "--refresh-cache" in err and "allowed" in err
+
+
+def test_cli_refresh_cache_writes_nothing_for_a_broken_registry(monkeypatch, registry_copy, tmp_path, capsys):
+    from outcomes.cli import main
+
+    (registry_copy / "fusion.yaml").write_text("records: [")
+    _as_shipped(monkeypatch, registry_copy)
+    target = tmp_path / "shipped.json"
+    monkeypatch.setattr(elicit_mod, "SHIPPED_CACHE", target)
+    assert main(["evidence", "--refresh-cache"]) == 2
+    assert not target.exists()
 
 
 def test_fresh_cache_uses_shipped_results_without_preliz(tmp_path):

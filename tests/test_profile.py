@@ -8,9 +8,14 @@ from pathlib import Path
 import pytest
 import yaml
 
+from outcomes.declaration import default_model
 from outcomes.errors import InputError
-from outcomes.profile import FIELDS, NEUROPATHIC, OPTIONAL, Profile, default_profile_path, load_profile, parse_profile
-from outcomes.registry import COVARIATES
+from outcomes.profile import Profile, default_profile_path, load_profile, parse_profile
+
+MODEL = default_model()
+STRATEGIES, OUTCOMES, PARAMETERS = tuple(MODEL.strategies), tuple(MODEL.outcomes), MODEL.parameters
+APPLICABLE, BENEFITS, HARMS = MODEL.applicable, MODEL.benefits, MODEL.harms
+
 
 PROFILES = Path(__file__).resolve().parent.parent / "profiles"
 
@@ -46,7 +51,7 @@ def test_default_profile_is_the_seed_patient():
 
 def test_default_profile_covariates():
     cov = load_profile().covariates()
-    assert set(cov) == set(COVARIATES)
+    assert set(cov) == set(MODEL.covariates)
     assert cov == {
         "prior_surgeries": 2.0,
         "instability": 1.0,
@@ -96,7 +101,8 @@ def test_round_trip_and_digest(write_profile):
     assert again.to_dict() == d
     assert again.digest() == p.digest()
     assert parse_profile(d | {"age": 63}).digest() != p.digest()
-    assert len(p.describe()) == 7 and "2 earlier lumbar operation" in p.describe()[0]
+    lines = p.describe()
+    assert len(lines) == len(MODEL.fields) and lines[1] == "Number of earlier lumbar operations: 2"
 
 
 def test_profile_is_frozen():
@@ -110,7 +116,7 @@ def test_notes_are_optional(default_text, write_profile):
     lines = [ln for ln in default_text.splitlines() if not ln.startswith("notes:")]
     p = load_profile(write_profile("\n".join(lines) + "\n"))
     assert p.notes == ""
-    assert {"notes"} == OPTIONAL
+    assert not any(not f.required for f in MODEL.fields.values())  # only notes is optional
 
 
 # --- malformed profiles: (edit of the default profile text, field, what the message must say) -------------
@@ -220,6 +226,48 @@ def test_malformed_profile_file(name, content, says, write_profile):
         assert text in message, f"{text!r} not in {message!r}"
 
 
+@pytest.mark.timeout(60)
+def test_alias_bomb_as_label_is_refused(default_text, write_profile, alias_bomb):
+    """Once ran until killed: the error message expanded the label with repr."""
+    f = write_profile(default_text.replace('label: "', f'label: {alias_bomb()}\nx_label: "'))
+    with pytest.raises(InputError) as info:
+        load_profile(f)
+    assert len(info.value.problems) == 1
+    assert info.value.first.field == "label"
+    assert "expands through YAML anchors and aliases" in str(info.value) and "allowed: plain YAML" in str(info.value)
+
+
+@pytest.mark.timeout(60)
+def test_large_label_is_quoted_bounded(default_text, write_profile, alias_bomb):
+    f = write_profile(default_text.replace('label: "', f'label: {alias_bomb(5)}\nx_label: "'))
+    with pytest.raises(InputError) as info:
+        load_profile(f)
+    label = next(p for p in info.value.problems if p.field == "label")
+    assert "got [[" in str(label) and "allowed: text" in str(label) and len(str(label)) < 400
+
+
+@pytest.mark.timeout(60)
+def test_cli_report_with_a_bomb_profile_exits_2_and_writes_nothing(
+    default_text, write_profile, alias_bomb, tmp_path, capsys
+):
+    from outcomes.cli import main
+
+    f = write_profile(default_text.replace('label: "', f'label: {alias_bomb()}\nx_label: "'))
+    out = tmp_path / "report"
+    assert main(["report", "--profile", str(f), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "field 'label'" in err
+    assert not out.exists() and sorted(p.name for p in tmp_path.iterdir()) == [f.name]
+
+
+def test_oversized_profile_is_refused(write_profile):
+    from outcomes.yamlio import MAX_BYTES
+
+    f = write_profile("# padding\n" * (MAX_BYTES // 10 + 1))
+    with pytest.raises(InputError, match="allowed: a YAML file of at most 1024 KiB"):
+        load_profile(f)
+
+
 def test_missing_profile_file(tmp_path):
     missing = tmp_path / "nobody.yaml"
     with pytest.raises(InputError, match="does not exist; allowed: a profile YAML file") as info:
@@ -237,16 +285,16 @@ def test_every_problem_reported_at_once(default_text, write_profile):
 
 def test_every_field_is_required_except_notes():
     full = load_profile().to_dict()
-    for name in FIELDS:
+    for name in ["label", *MODEL.fields, "notes"]:
         data = {k: v for k, v in full.items() if k != name}
-        if name in OPTIONAL:
+        if name == "notes":
             parse_profile(data)
             continue
         with pytest.raises(InputError) as info:
             parse_profile(data, "mem.yaml")
         assert [(p.file, p.field) for p in info.value.problems] == [("mem.yaml", name)]
         assert "allowed" in str(info.value)
-    assert set(NEUROPATHIC) == {"yes", "no", "unknown"}
+    assert set(MODEL.fields["neuropathic_features"].levels) == {"yes", "no", "unknown"}
 
 
 def test_duplicate_field_and_unquoted_yes_are_explained(tmp_path):

@@ -10,19 +10,20 @@ from pathlib import Path
 import pytest
 import yaml
 
+from outcomes.declaration import default_model
 from outcomes.errors import InputError
 from outcomes.registry import (
     ASSUMPTION,
-    COVARIATES,
-    OUTCOMES,
-    PARAMETERS,
     RANGE_MEANINGS,
-    REGISTRY_STRATEGIES,
     Registry,
     default_registry_path,
     evidence_version,
     load_registry,
 )
+
+MODEL = default_model()
+COVARIATES, PARAMETERS = MODEL.covariates, MODEL.parameters
+OUTCOMES = REGISTRY_STRATEGIES = MODEL.parameter_groups
 
 DATA = Path(__file__).resolve().parent / "data"
 MALFORMED = yaml.safe_load((DATA / "malformed_registries.yaml").read_text(encoding="utf-8"))["cases"]
@@ -66,7 +67,7 @@ def test_every_seed_record_loads(seed):
     files = sorted(
         f
         for f in default_registry_path().glob("*.yaml")
-        if f.name not in {"bibliography.yaml", "grades.yaml", "effects.yaml"}
+        if f.name not in {"bibliography.yaml", "grades.yaml", "effects.yaml", "model.yaml"}
     )
     in_files = [r["id"] for f in files for r in yaml.safe_load(f.read_text(encoding="utf-8"))["records"]]
     assert len(in_files) == len(set(in_files))
@@ -117,10 +118,12 @@ def test_seed_values_parsed(seed):
     r = seed.record("fusion_solid_guideline")
     assert (r.low, r.high, r.point, r.n, r.mass, r.grade) == (0.92, 0.95, None, None, 0.9, "very_low")
     assert r.cited() == "92-95%"
-    r = seed.record("fusion_solid_fischgrund")
-    assert (r.point, r.n, r.grade) == (0.82, 35, "low")
-    assert r.cited() == "82% (n=35)"
-    assert seed.record("population_neuropathic_paindetect").n == 7772
+    r = seed.record("fusion_solid_fischgrund")  # no n: 82% of 35 was impossible and the arm size was not read
+    assert (r.point, r.n, r.grade) == (0.82, None, "very_low")
+    assert r.cited() == "82%"
+    assert seed.record("population_neuropathic_paindetect").n == 8000  # the abstract's 'approximately 8000'
+    e = seed.effect("effect_neuropathic_features")  # positive likelihood ratio of painDETECT: 0.85 / (1 - 0.80)
+    assert e.odds_ratio == pytest.approx(0.85 / 0.20) and e.source == "freynhagen_2006_paindetect"
     assert seed.grades["very_low"].cap == 15 and seed.grades["assumption"].point_ess == 4
     e = seed.effect("effect_age_complication")
     assert (e.reference, e.per, e.odds_ratio) == (60.0, 10.0, 1.2)
@@ -133,7 +136,7 @@ def test_seed_values_parsed(seed):
 
 def test_sources_and_citations(seed):
     s = seed.sources["fischgrund_1997"]
-    assert s.year == 1997 and s.n == 76
+    assert s.year == 1997 and s.n is None  # the number randomised could not be read in the primary source
     assert s.citation().startswith("Fischgrund JS") and "(1997)" in s.citation()
     assert ASSUMPTION not in seed.sources
 
@@ -180,9 +183,66 @@ def test_python_tag_is_never_executed(registry_copy, capfd):
     assert not marker.exists()
 
 
+@pytest.mark.timeout(60)
+def test_alias_bomb_exits_2_with_one_line_and_quickly(mutate_registry, tmp_path):
+    """Once ran until killed: the bomb is refused from the node graph (milliseconds), in a real process."""
+    import subprocess
+    import sys
+
+    folder = mutate_registry(next(c for c in MALFORMED if c["name"] == "alias_bomb_in_a_field_value"))
+    env = {**os.environ, "OUTCOMES_CACHE_DIR": str(tmp_path / "cache")}
+    proc = subprocess.run(
+        [sys.executable, "-m", "outcomes", "evidence", "--registry", str(folder)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=50,
+    )
+    assert proc.returncode == 2 and proc.stdout == ""
+    lines = proc.stderr.splitlines()
+    assert len(lines) == 1 and "decompression.yaml" in lines[0] and "field 'point'" in lines[0], proc.stderr
+    assert not (tmp_path / "cache").exists()  # nothing written
+
+
+@pytest.mark.timeout(60)
+def test_a_value_quoted_in_a_message_is_bounded(registry_copy, edit_file, alias_bomb):
+    # 9**5 values: under the expansion bound, so it is read, and the message must quote it without expanding it
+    edit_file(registry_copy / "decompression.yaml", "point: 0.44", f"point: {alias_bomb(5)}")
+    with pytest.raises(InputError) as info:
+        load_registry(registry_copy)
+    assert len(info.value.problems) == 1
+    message = str(info.value)
+    assert "field 'point'" in message and "must be a number in (0, 1), got [[" in message and "..." in message
+    assert len(message) < 400
+
+
+def test_oversized_registry_file_is_refused_unread(registry_copy):
+    from outcomes.yamlio import MAX_BYTES
+
+    (registry_copy / "population.yaml").write_text("# padding\n" * (MAX_BYTES // 10 + 1))
+    with pytest.raises(InputError) as info:
+        load_registry(registry_copy)
+    assert len(info.value.problems) == 1
+    assert "population.yaml" in str(info.value) and "allowed: a YAML file of at most 1024 KiB" in str(info.value)
+
+
+@pytest.mark.parametrize("name", [c["name"] for c in MALFORMED if c["name"].startswith("bibliography_")])
+def test_broken_bibliography_is_one_line_on_the_command_line(name, mutate_registry, capsys):
+    from outcomes.cli import main
+
+    folder = mutate_registry(next(c for c in MALFORMED if c["name"] == name))
+    assert main(["evidence", "--registry", str(folder)]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and len(err.splitlines()) == 1 and "bibliography.yaml" in err and "allowed" in err
+
+
 def test_all_problems_reported_at_once(registry_copy, edit_file):
     edit_file(registry_copy / "fusion.yaml", "low: 0.92", "low: 1.2")
-    edit_file(registry_copy / "decompression.yaml", "grade: very_low", "grade: dubious")
+    edit_file(
+        registry_copy / "decompression.yaml",
+        "source: praxis_fusion_necessity_2025\n    grade: very_low",
+        "source: praxis_fusion_necessity_2025\n    grade: dubious",
+    )
     edit_file(registry_copy / "effects.yaml", "covariate: smoker", "covariate: coffee")
     with pytest.raises(InputError) as info:
         load_registry(registry_copy)

@@ -6,13 +6,18 @@ import numpy as np
 import pytest
 import xarray as xr
 
+from outcomes.declaration import default_model
 from outcomes.draws import prior_draws
 from outcomes.elicit import elicit
-from outcomes.model import OUTCOMES, applicable_mask
+from outcomes.model import applicable_mask
 from outcomes.profile import load_profile
-from outcomes.registry import STRATEGIES, load_registry
+from outcomes.registry import load_registry
 from outcomes.simulate import simulate
 from outcomes.summarize import flip_points, frequency_text, summarize, uncertainty_words
+
+MODEL = default_model()
+STRATEGIES, OUTCOMES, PARAMETERS = tuple(MODEL.strategies), tuple(MODEL.outcomes), MODEL.parameters
+APPLICABLE, BENEFITS, HARMS = MODEL.applicable, MODEL.benefits, MODEL.harms
 
 
 def hand_rates(improved: dict, harm: dict, n_draws: int = 50, jitter: float = 0.0, seed: int = 0) -> xr.Dataset:
@@ -46,12 +51,12 @@ def test_flip_point_on_hand_made_case():
         {"fusion": 0.8, "decompression": 0.5, "medication": 0.2},
         {"fusion": 0.4, "decompression": 0.1, "medication": 0.3},
     )
-    s = summarize(ds, weight=0.5)
+    s = summarize(ds, model=MODEL, weight=0.5)
     assert s.preferred == "fusion"
     assert len(s.flips) == 1
     assert s.flips[0]["weight"] == pytest.approx(1.0, abs=1e-9)
     assert (s.flips[0]["from"], s.flips[0]["to"]) == ("fusion", "decompression")
-    assert summarize(ds, weight=1.5).preferred == "decompression"
+    assert summarize(ds, model=MODEL, weight=1.5).preferred == "decompression"
     pb = s.prob_best
     assert pb.loc[0.5, "fusion"] == 1.0 and pb.loc[1.5, "decompression"] == 1.0
     np.testing.assert_allclose(pb.sum(axis=1).values, 1.0)
@@ -75,7 +80,7 @@ def test_probability_best_with_uncertainty_is_between_0_and_1():
         n_draws=4000,
         jitter=0.1,
     )
-    s = summarize(ds, weight=1.0)
+    s = summarize(ds, model=MODEL, weight=1.0)
     pb = s.prob_best_at_weight
     assert 0 < pb["fusion"] < 1 and 0 < pb["decompression"] < 1
     assert sum(pb.values()) == pytest.approx(1.0)
@@ -101,7 +106,7 @@ def test_summary_from_simulation_has_intervals_and_provenance(real):
     d, prof = real
     sim = simulate(d, prof, n_patients=100, seed=12)
     s = summarize(sim, weight=1.0)
-    mask = applicable_mask()
+    mask = applicable_mask(MODEL)
     assert len(s.rates) == int(mask.values.sum())
     assert (s.rates["low"] <= s.rates["mean"]).all() and (s.rates["mean"] <= s.rates["high"]).all()
     r = s.rate("fusion", "improved")
@@ -137,6 +142,6 @@ def test_bad_weight_rejected():
         {"fusion": 0.4, "decompression": 0.1, "medication": 0.3},
     )
     with pytest.raises(ValueError):
-        summarize(ds, weight=-1)
+        summarize(ds, model=MODEL, weight=-1)
     with pytest.raises(ValueError):
-        summarize(ds, weight=float("nan"))
+        summarize(ds, model=MODEL, weight=float("nan"))

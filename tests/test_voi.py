@@ -9,13 +9,19 @@ import pytest
 import xarray as xr
 from scipy import integrate, stats
 
+from outcomes.declaration import default_model
 from outcomes.draws import prior_draws
 from outcomes.elicit import elicit
 from outcomes.profile import load_profile
-from outcomes.registry import PARAMETERS, load_registry
+from outcomes.registry import load_registry
 from outcomes.voi import core, regression
 from outcomes.voi.command import parse_study_sizes, parse_weights
 from outcomes.voi.reference import toy_nb, toy_sample
+
+MODEL = default_model()
+STRATEGIES, OUTCOMES, PARAMETERS = tuple(MODEL.strategies), tuple(MODEL.outcomes), MODEL.parameters
+APPLICABLE, BENEFITS, HARMS = MODEL.applicable, MODEL.benefits, MODEL.harms
+
 
 # --- a small model with known answers -------------------------------------------------------------------------
 
@@ -29,7 +35,9 @@ def toy():
 @pytest.fixture(scope="module")
 def shipped():
     registry = load_registry()
-    priors = elicit(registry)
+    # the plain capped Betas: with the robust mixtures (issue 14) the seed view's harms are so uncertain that EVPI
+    # keeps rising with the weight up to 5, so the flip-point property below is checked on the plain priors
+    priors = elicit(registry, robust=False)
     profile = load_profile(None)
     draws = prior_draws(priors, 2000, 3)
     return registry, priors, profile, core.NetBenefitModel.from_draws(draws, profile.covariates(), priors)
@@ -241,7 +249,7 @@ def hand_tree(priors, data, *, chains=2, draws=1000, seed=0, groups=True):
     rng = np.random.default_rng(seed)
     post, lp = {}, {}
     for k in PARAMETERS:
-        b = priors.parameters[k]
+        b = priors.parameters[k].informative  # the grade-capped Beta (the robust prior's seed component)
         a_, b_ = b.alpha, b.beta
         if k in data:
             a_, b_ = a_ + data[k][0], b_ + data[k][1] - data[k][0]
@@ -314,7 +322,9 @@ def test_run_voi_with_a_posterior_file_and_charts(tmp_path, shipped):
     import matplotlib.pyplot as plt
 
     for plot in (plot_evpi, plot_evppi, plot_evsi, plot_tornado):
-        fig = plot(res)
+        ax = plot(res)
+        assert isinstance(ax, plt.Axes)
+        fig = ax.figure
         assert fig._outcomes_stamp["evidence_version"] == registry.version
         assert fig._outcomes_stamp["time_frame"] == "2 years"
         plt.close(fig)

@@ -16,21 +16,21 @@ import textwrap
 import numpy as np
 from matplotlib.transforms import blended_transform_factory, offset_copy
 
-from outcomes.charts.common import BENEFIT_COLOR, DENOMINATOR, HARM_COLOR, STRATEGY_COLORS, finish, new_axes
-from outcomes.model import APPLICABLE, BENEFITS, HARMS, OUTCOME_LABELS, SHORT_LABELS
+from outcomes.charts.common import BENEFIT_COLOR, DENOMINATOR, HARM_COLOR, finish, new_axes, strategy_color
 
 NOT_APPLICABLE = "not applicable"
 
 
 def _ordered_outcomes(summary, outcomes) -> tuple[list[str], list[str], list[str]]:
     """(benefits, harms, others) in display order: the requested outcomes, or every benefit and harm."""
+    m = summary.model
     present = set(summary.rates["outcome"])
     if outcomes is None:
-        outcomes = [o for o in (*BENEFITS, *HARMS) if o in present]
+        outcomes = [o for o in (*m.benefits, *m.harms) if o in present]
     outcomes = list(dict.fromkeys(outcomes))
-    benefits = [o for o in outcomes if o in BENEFITS]
-    harms = [o for o in outcomes if o in HARMS]
-    others = [o for o in outcomes if o not in BENEFITS and o not in HARMS]
+    benefits = [o for o in outcomes if o in m.benefits]
+    harms = [o for o in outcomes if o in m.harms]
+    others = [o for o in outcomes if o not in m.benefits and o not in m.harms]
     return benefits, harms, others
 
 
@@ -45,8 +45,25 @@ def _numbers(r) -> str:
     return f"{n(float(r['mean']))} of {DENOMINATOR}{rng}"
 
 
-def plot_benefit_harm(summary, outcomes=None, ax=None):
-    """Each strategy's benefits and harms per 100 people (with 90% intervals) on one 0-100 scale."""
+def plot_benefit_harm(summary, outcomes=None, ax=None, **kwargs):
+    """Each strategy's benefits and harms per 100 people (with 90% intervals) on one 0-100 scale.
+
+    Parameters
+    ----------
+    summary : DecisionSummary
+        From ``oc.summarize`` or ``oc.compare(...).summary``.
+    outcomes : sequence of str, optional
+        Outcome ids to show (default: every benefit and harm of the decision model).
+    ax : matplotlib Axes, optional
+        Draw into this Axes (default: a new figure).
+    **kwargs
+        Passed to ``Axes.errorbar`` for every strategy's points.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    model = summary.model
     strategies = list(dict.fromkeys(summary.rates["strategy"]))
     benefits, harms, others = _ordered_outcomes(summary, outcomes)
     groups = [
@@ -74,7 +91,7 @@ def plot_benefit_harm(summary, outcomes=None, ax=None):
             row_ys = []
             for s in strategies:
                 row_ys.append(y)
-                applies = outcome in APPLICABLE.get(s, ())
+                applies = outcome in model.applicable.get(s, ())
                 try:
                     r = summary.rate(s, outcome) if applies else None
                 except KeyError:
@@ -84,7 +101,7 @@ def plot_benefit_harm(summary, outcomes=None, ax=None):
                     ax.text(
                         1.0,
                         y,
-                        f"{SHORT_LABELS.get(s, s)}: {NOT_APPLICABLE}",
+                        f"{model.short_label(s)}: {NOT_APPLICABLE}",
                         ha="left",
                         va="center",
                         fontsize=10,
@@ -116,11 +133,11 @@ def plot_benefit_harm(summary, outcomes=None, ax=None):
                         ha="left",
                         va="center",
                         fontsize=10.5,
-                        color=STRATEGY_COLORS.get(s, "black"),
+                        color=strategy_color(s, model, "black"),
                     )
                 y -= 1
             ticks.append(float(np.mean(row_ys)))
-            ticklabels.append("\n".join(textwrap.wrap(OUTCOME_LABELS.get(outcome, outcome), 26)))
+            ticklabels.append("\n".join(textwrap.wrap(model.outcome_label(outcome), 26)))
             ax.axhline(y + 0.5, color="#dddddd", linewidth=0.8, zorder=0)
             if k < len(outs) - 1:
                 y -= 1  # a gap between outcomes
@@ -136,13 +153,16 @@ def plot_benefit_harm(summary, outcomes=None, ax=None):
             ys[s],
             xerr=e,
             fmt="o",
-            color=STRATEGY_COLORS.get(s, None),
-            ecolor=STRATEGY_COLORS.get(s),
-            elinewidth=2.2,
-            capsize=4,
-            markersize=8,
-            label=SHORT_LABELS.get(s, s),
-            gid=f"points-{s}",
+            **{
+                "color": strategy_color(s, model),
+                "ecolor": strategy_color(s, model),
+                "elinewidth": 2.2,
+                "capsize": 4,
+                "markersize": 8,
+                "label": model.short_label(s),
+                "gid": f"points-{s}",
+                **kwargs,
+            },
         )
 
     ax.set_xlim(-1.5, DENOMINATOR + 1.5)  # the common 0-100 scale, with room for a dot at 0 or 100

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt  # the backend is the caller's: the CLI selects Agg, a notebook keeps inline
 
-from outcomes.wording import DISCLAIMER, PLAIN_OUTCOME_TITLES, PLAIN_OUTCOME_WORDS  # noqa: F401 (shared patient wording)
+DISCLAIMER = "Supports, does not replace, clinical judgement."
 
-STRATEGY_COLORS = {"fusion": "#1b6ca8", "decompression": "#5aa469", "medication": "#c77d28"}
+PALETTE = ("#1b6ca8", "#5aa469", "#c77d28", "#7b5ea7", "#b5485d", "#3d8c95", "#8c6d31", "#555555")
+"""Strategy colours, by the strategy's position in the decision model (colour-blind-distinguishable first three)."""
 BENEFIT_COLOR = "#2e7d32"
 HARM_COLOR = "#c62828"
 NEUTRAL_COLOR = "#d0d4d9"
+
+
+def strategy_color(strategy: str, model=None, default: str = "#555555") -> str:
+    """The colour of a strategy: its position in the model's strategies picks from ``PALETTE``."""
+    if model is None or strategy not in model.strategies:
+        return default
+    return PALETTE[list(model.strategies).index(strategy) % len(PALETTE)]
 
 
 def footer_text(time_frame: str, evidence_version: str, extra: str = "") -> str:
@@ -44,13 +52,15 @@ FOOTER_INCHES = 0.32
 """Room kept free at the bottom of a figure for the provenance footer."""
 
 
-def outcome_color(outcome: str) -> str:
-    """Benefits (and a solid fusion) green, harms red, anything else dark grey."""
-    from outcomes.model import BENEFITS, HARMS
-
-    if outcome in HARMS:
+def outcome_color(outcome: str, model=None) -> str:
+    """Benefits (and good information, e.g. a solid fusion) green, harms red, anything else dark grey; the
+    role comes from the decision model's declaration."""
+    if model is None or outcome not in model.outcomes:
+        return "#555555"
+    o = model.outcomes[outcome]
+    if o.is_harm:
         return HARM_COLOR
-    if outcome in BENEFITS or outcome == "solid_fusion":
+    if o.is_benefit:
         return BENEFIT_COLOR
     return "#555555"
 

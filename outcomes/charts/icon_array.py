@@ -23,13 +23,10 @@ from matplotlib.path import Path
 from outcomes.charts.common import (
     DENOMINATOR,
     NEUTRAL_COLOR,
-    PLAIN_OUTCOME_TITLES,
     finish,
     new_axes,
     outcome_color,
 )
-from outcomes.model import APPLICABLE, SHORT_LABELS
-from outcomes.wording import icon_caption
 
 GRID = 10
 CAPTION_SIZE = 13
@@ -42,7 +39,7 @@ def icon_template() -> Path:
     arc = Path.arc(0, 180)  # unit half circle, counter-clockwise from (1, 0) to (-1, 0)
     top = arc.vertices * np.array([0.24, 0.16]) + np.array([0.0, -0.02])
     verts = np.vstack([[[-0.24, -0.42], [0.24, -0.42]], top, [[-0.24, -0.42]]])
-    codes = np.concatenate([[Path.MOVETO, Path.LINETO], [Path.LINETO], arc.codes[1:], [Path.CLOSEPOLY]])
+    codes = np.concatenate([[Path.MOVETO, Path.LINETO], [Path.LINETO], np.asarray(arc.codes)[1:], [Path.CLOSEPOLY]])
     body = Path(verts, codes)
     return Path.make_compound_path(head, body)
 
@@ -61,8 +58,8 @@ def icons_path(centres: np.ndarray) -> Path:
     """One compound path with a person icon at every centre."""
     if len(centres) == 0:
         return Path(np.zeros((0, 2)))
-    v = (_TEMPLATE.vertices[None, :, :] + centres[:, None, :]).reshape(-1, 2)
-    return Path(v, np.tile(_TEMPLATE.codes, len(centres)))
+    v = (np.asarray(_TEMPLATE.vertices)[None, :, :] + centres[:, None, :]).reshape(-1, 2)
+    return Path(v, np.tile(np.asarray(_TEMPLATE.codes), len(centres)))
 
 
 def filled_count(mean: float) -> int:
@@ -72,9 +69,25 @@ def filled_count(mean: float) -> int:
     return int(min(DENOMINATOR, round(DENOMINATOR * mean)))
 
 
-def caption(row, outcome: str) -> str:
-    """'About 81 of 100 people like you: much better (plausibly 37 to 100)' (``outcomes.wording.icon_caption``)."""
-    return icon_caption(row, outcome)
+def _count_words(n: float) -> str:
+    return "fewer than 1" if DENOMINATOR * n < 1 else f"{round(DENOMINATOR * n)}"
+
+
+def caption(row, outcome: str, model=None) -> str:
+    """'About 81 of 100 people like you: much better (plausibly 37 to 100)' (the model's plain words)."""
+    if model is not None and outcome in model.outcomes:
+        words = model.outcome_plain(outcome)
+    else:
+        words = str(row.get("label", outcome)).lower()
+    mean, low, high = float(row["mean"]), float(row["low"]), float(row["high"])
+    if DENOMINATOR * mean < 1:
+        head = f"Fewer than 1 in {DENOMINATOR} people like you: {words}"
+    else:
+        head = f"About {filled_count(mean)} of {DENOMINATOR} people like you: {words}"
+    lo_txt, hi_txt = _count_words(low), _count_words(high)
+    if lo_txt == hi_txt:
+        return head
+    return f"{head} (plausibly {lo_txt} to {hi_txt})"
 
 
 def _draw_icons(ax, filled: int, color: str) -> None:
@@ -106,7 +119,8 @@ def _panel(ax, summary, outcome: str, strategy: str, caption_size: float, captio
         ax.set_ylim(0, GRID)
         ax.set_aspect("equal")
         ax.set_axis_off()
-        why = "Does not apply to this treatment" if outcome not in APPLICABLE.get(strategy, ()) else "No result"
+        applies = outcome in summary.model.applicable.get(strategy, ())
+        why = "Does not apply to this treatment" if not applies else "No result"
         ax.text(GRID / 2, GRID / 2, why, ha="center", va="center", fontsize=caption_size, color="#555555", wrap=True)
         ax._outcomes_icons = {
             "applicable": False,
@@ -120,8 +134,8 @@ def _panel(ax, summary, outcome: str, strategy: str, caption_size: float, captio
         }
         return
     filled = filled_count(float(row["mean"]))
-    _draw_icons(ax, filled, outcome_color(outcome))
-    text = caption(row, outcome)
+    _draw_icons(ax, filled, outcome_color(outcome, summary.model))
+    text = caption(row, outcome, summary.model)
     lines = textwrap.wrap(text, CAPTION_WIDTH)
     lines += [" "] * max(0, caption_lines - len(lines))  # equal-height captions keep every grid the same size
     ax.text(
@@ -158,22 +172,45 @@ def _panel(ax, summary, outcome: str, strategy: str, caption_size: float, captio
     }
 
 
-def plot_icon_array(summary, outcome: str = "improved", strategy: str = "fusion", ax=None):
-    """One icon array: how many of 100 people like this patient have ``outcome`` with ``strategy``."""
+def plot_icon_array(summary, outcome: str | None = None, strategy: str | None = None, ax=None, **kwargs):
+    """One icon array: how many of 100 people like this patient have ``outcome`` with ``strategy``.
+
+    Parameters
+    ----------
+    summary : DecisionSummary
+    outcome : str, optional
+        Default: the decision's benefit outcome.
+    strategy : str, optional
+        Default: the first strategy of the model.
+    ax : matplotlib Axes, optional
+    **kwargs
+        ``caption_size`` (points).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    outcome = outcome or summary.model.benefit
+    strategy = strategy or next(iter(summary.model.strategies))
     created = ax is None
     fig, ax = new_axes(ax, figsize=(4.6, 5.6))
-    _panel(ax, summary, outcome, strategy, CAPTION_SIZE)
+    _panel(ax, summary, outcome, strategy, kwargs.get("caption_size", CAPTION_SIZE))
     if created:
         ax.set_title(
-            f"{SHORT_LABELS.get(strategy, strategy)}\nwithin {summary.time_frame}", fontsize=15, fontweight="bold"
+            f"{summary.model.short_label(strategy)}\nwithin {summary.time_frame}", fontsize=15, fontweight="bold"
         )
         finish(fig, summary.time_frame, summary.evidence_version)
     return ax
 
 
-def plot_icon_arrays(summary, outcomes=("improved", "harm"), strategies=None, fig=None):
-    """A grid of icon arrays (rows = outcomes, columns = strategies) on one denominator and one time frame."""
-    outcomes = list(outcomes)
+def plot_icon_arrays(summary, outcomes=None, strategies=None, fig=None):
+    """A grid of icon arrays (rows = outcomes, columns = strategies) on one denominator and one time frame.
+
+    ``outcomes`` defaults to the decision's benefit and harm. Returns the Figure (a grid of panels; each panel is
+    :func:`plot_icon_array`'s Axes).
+    """
+    model = summary.model
+    outcomes = list(outcomes) if outcomes is not None else [model.benefit, model.harm]
     if strategies is None:
         strategies = list(dict.fromkeys(summary.rates["strategy"]))
     strategies = list(strategies)
@@ -187,21 +224,21 @@ def plot_icon_arrays(summary, outcomes=("improved", "harm"), strategies=None, fi
         for strategy in strategies:
             with contextlib.suppress(KeyError):
                 n_lines = max(
-                    n_lines, len(textwrap.wrap(caption(summary.rate(strategy, outcome), outcome), CAPTION_WIDTH))
+                    n_lines, len(textwrap.wrap(caption(summary.rate(strategy, outcome), outcome, model), CAPTION_WIDTH))
                 )
     for sub, outcome in zip(subfigs, outcomes, strict=True):
         axes = sub.subplots(1, len(strategies), squeeze=False)[0]
         sub.suptitle(
-            PLAIN_OUTCOME_TITLES.get(outcome, outcome),
+            model.outcome_title(outcome),
             x=0.01,
             ha="left",
             fontsize=17,
             fontweight="bold",
-            color=outcome_color(outcome),
+            color=outcome_color(outcome, model),
         )
         for ax, strategy in zip(axes, strategies, strict=True):
             _panel(ax, summary, outcome, strategy, CAPTION_SIZE, n_lines)
-            ax.set_title(SHORT_LABELS.get(strategy, strategy), fontsize=15, pad=8)
+            ax.set_title(model.short_label(strategy), fontsize=15, pad=8)
             panels.append(ax)
     fig.suptitle(
         f"Out of {DENOMINATOR} people like you, within {summary.time_frame} of starting treatment", fontsize=19

@@ -13,12 +13,24 @@ from __future__ import annotations
 
 from matplotlib.ticker import PercentFormatter
 
-from outcomes.charts.common import STRATEGY_COLORS, finish, new_axes
-from outcomes.model import SHORT_LABELS
+from outcomes.charts.common import finish, new_axes, strategy_color
 
 
-def plot_preference_curve(summary, ax=None):
-    """Probability that each strategy is best against the preference weight, with the patient's weight and flips."""
+def plot_preference_curve(summary, ax=None, **kwargs):
+    """Probability that each strategy is best against the preference weight, with the patient's weight and flips.
+
+    Parameters
+    ----------
+    summary : DecisionSummary
+    ax : matplotlib Axes, optional
+    **kwargs
+        Passed to ``Axes.plot`` for every strategy's line.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    model = summary.model
     created = ax is None
     fig, ax = new_axes(ax, figsize=(10, 5.8))
     pb = summary.prob_best
@@ -28,10 +40,13 @@ def plot_preference_curve(summary, ax=None):
         (line,) = ax.plot(
             w,
             pb[s].to_numpy(dtype=float),
-            color=STRATEGY_COLORS.get(s),
-            linewidth=2.8,
-            label=SHORT_LABELS.get(s, s),
-            gid=f"prob-best-{s}",
+            **{
+                "color": strategy_color(s, model),
+                "linewidth": 2.8,
+                "label": model.short_label(s),
+                "gid": f"prob-best-{s}",
+                **kwargs,
+            },
         )
         lines[s] = line
 
@@ -66,8 +81,7 @@ def plot_preference_curve(summary, ax=None):
             gid=f"flip-{k}",
         )
         text = (
-            f"At {x:.2f}: best on average changes\nfrom {SHORT_LABELS.get(f['from'], f['from'])} "
-            f"to {SHORT_LABELS.get(f['to'], f['to'])}"
+            f"At {x:.2f}: best on average changes\nfrom {model.short_label(f['from'])} to {model.short_label(f['to'])}"
         )
         label = ax.annotate(
             text,

@@ -20,8 +20,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.transforms import blended_transform_factory, offset_copy
 
-from outcomes.charts.common import STRATEGY_COLORS, finish, new_axes
-from outcomes.model import TIME_FRAME
+from outcomes.charts.common import PALETTE, finish, new_axes, strategy_color
 
 ASSUMPTION_LABEL = "assumption"
 UNUSED_LABEL = "not used in model"
@@ -52,8 +51,25 @@ def _cited(row, registry) -> tuple[float | None, float | None, float | None]:
     return _cited_from_text(str(row.get("cited", "")))
 
 
-def plot_prior_vs_cited(table, registry=None, ax=None):
-    """Prior 90% interval and mean of every rate record against the range (or point) it cites."""
+def plot_prior_vs_cited(table, registry=None, ax=None, **kwargs):
+    """Prior 90% interval and mean of every rate record against the range (or point) it cites.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        ``outcomes.elicit.evidence_table(registry, priors)``.
+    registry : Registry, optional
+        For the cited values and the strategies' colours.
+    ax : matplotlib Axes, optional
+    **kwargs
+        ``title`` to replace the default title.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    model = registry.model if registry is not None else None
+    groups = list(dict.fromkeys(str(s) for s in table["strategy"]))
     rows = table[table["kind"] == "rate"].reset_index(drop=True)
     n = len(rows)
     created = ax is None
@@ -64,7 +80,8 @@ def plot_prior_vs_cited(table, registry=None, ax=None):
         y = -float(i)
         used, assumption = bool(r["used"]), bool(r["assumption"])
         alpha = 1.0 if used else 0.4
-        color = STRATEGY_COLORS.get(str(r["strategy"]), "#555555")
+        g = str(r["strategy"])
+        color = strategy_color(g, model, PALETTE[-1] if model is not None else PALETTE[groups.index(g) % len(PALETTE)])
         if assumption:
             ax.axhspan(y - 0.45, y + 0.45, facecolor="#f2f2f2", edgecolor="#bbbbbb", hatch="///", linewidth=0, zorder=0)
         lo, mean, hi = 100 * float(r["interval_low"]), 100 * float(r["prior_mean"]), 100 * float(r["interval_high"])
@@ -170,9 +187,12 @@ def plot_prior_vs_cited(table, registry=None, ax=None):
         fontsize=10,
         bbox_transform=offset_copy(ax.transAxes, fig=fig, y=-40, units="points"),
     )
-    ax.set_title("Each record's prior (90% interval) against the value it cites", fontsize=14, loc="left")
+    ax.set_title(
+        kwargs.get("title", "Each record's prior (90% interval) against the value it cites"), fontsize=14, loc="left"
+    )
     ax._outcomes_rows = out
     version = table.attrs.get("evidence_version") or (registry.version if registry is not None else "unknown")
     if created:
-        finish(fig, TIME_FRAME, version, extra="records' own follow-up times vary: see the evidence table")
+        frame = model.time_frame if model is not None else "see the evidence table"
+        finish(fig, frame, version, extra="records' own follow-up times vary: see the evidence table")
     return ax

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from outcomes.charts.common import HARM_COLOR, NEUTRAL_COLOR, STRATEGY_COLORS, finish, new_axes
+from outcomes.charts.common import HARM_COLOR, NEUTRAL_COLOR, PALETTE, finish, new_axes
 
 PRIOR_COLOR = "#8a9099"
 
 
-def plot_prior_posterior(table_or_data, ax=None):
-    """Draw prior and posterior intervals per quantity; returns the Axes."""
+def plot_prior_posterior(table_or_data, ax=None, **kwargs):
+    """Draw prior and posterior intervals per quantity (a conflict table, or an update result); returns the Axes.
+
+    ``**kwargs`` are passed to the posterior intervals' ``Axes.hlines``.
+    """
     import pandas as pd
 
     if isinstance(table_or_data, pd.DataFrame):
@@ -28,8 +31,9 @@ def plot_prior_posterior(table_or_data, ax=None):
     fig, ax = new_axes(ax, figsize=(8, 1.2 + 0.9 * max(len(table), 1)))
     pct = round(100 * table.attrs.get("interval", 0.9))
     y = np.arange(len(table))[::-1].astype(float)
+    groups = list(dict.fromkeys(str(p).split(".")[0] for p in table["parameter"]))
     for yi, row in zip(y, table.itertuples(index=False), strict=True):
-        color = STRATEGY_COLORS.get(row.parameter.split(".")[0], "#333333")
+        color = PALETTE[groups.index(row.parameter.split(".")[0]) % len(PALETTE)]
         ax.hlines(
             yi + 0.15,
             row.prior_low,
@@ -44,9 +48,7 @@ def plot_prior_posterior(table_or_data, ax=None):
             yi - 0.15,
             row.posterior_low,
             row.posterior_high,
-            color=color,
-            lw=5,
-            label="posterior" if yi == y[0] else None,
+            **{"color": color, "lw": 5, "label": "posterior" if yi == y[0] else None, **kwargs},
         )
         ax.plot(row.posterior_mean, yi - 0.15, "o", color=color, mec="white")
         ax.plot(row.observed, yi, "x", color="black", ms=7, label="observed (pooled studies)" if yi == y[0] else None)

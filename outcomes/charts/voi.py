@@ -15,8 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from outcomes.charts.common import HARM_COLOR, NEUTRAL_COLOR, STRATEGY_COLORS, finish, new_axes, stamp
-from outcomes.model import SHORT_LABELS
+from outcomes.charts.common import HARM_COLOR, NEUTRAL_COLOR, finish, new_axes, stamp, strategy_color
 
 KIND_COLORS = {"parameter": "#1b6ca8", "effect": "#8e5ea2", "group": "#555555"}
 UNITS = "per 100 patients like this one"
@@ -32,17 +31,20 @@ def _stamp(fig, result, created: bool) -> None:
         stamp(fig, result.time_frame, result.evidence_version, extra)
 
 
-def plot_evpi(result, ax=None):
-    """EVPI against the weight one harm carries, with the flip weights and the patient's weight."""
+def plot_evpi(result, ax=None, **kwargs):
+    """EVPI against the weight one harm carries, with the flip weights and the patient's weight.
+
+    Returns the Axes (its figure is ``ax.figure``); ``**kwargs`` go to the EVPI line's ``Axes.plot``.
+    """
     created = ax is None
     fig, ax = new_axes(ax, figsize=(8, 4.5))
     c = result.evpi
     ax.fill_between(c["weight"], c["low"], c["high"], color=NEUTRAL_COLOR, alpha=0.7, label="90% interval")
-    ax.plot(c["weight"], c["evpi"], color="#222222", lw=2, label="EVPI")
+    ax.plot(c["weight"], c["evpi"], **{"color": "#222222", "lw": 2, "label": "EVPI", **kwargs})
     for f in result.flips:
         ax.axvline(f["weight"], color=HARM_COLOR, ls="--", lw=1)
         ax.annotate(
-            f"flip: {SHORT_LABELS[f['from']]} -> {SHORT_LABELS[f['to']]}\nat {f['weight']:.2f}",
+            f"flip: {result.short_label(f['from'])} -> {result.short_label(f['to'])}\nat {f['weight']:.2f}",
             (f["weight"], ax.get_ylim()[1] * 0.95),
             fontsize=8,
             ha="left",
@@ -62,10 +64,10 @@ def plot_evpi(result, ax=None):
     ax.legend(loc="upper right", fontsize=8, frameon=False)
     ax._outcomes_evpi = {"weights": c["weight"].to_numpy(), "evpi": c["evpi"].to_numpy(), "flips": result.flips}
     _stamp(fig, result, created)
-    return fig
+    return ax
 
 
-def plot_evppi(result, ax=None, top: int = 18):
+def plot_evppi(result, ax=None, top: int = 18, **kwargs):
     """EVPPI bars (largest first) with 90% intervals; inputs whose EVPPI is zero are left out."""
     df = result.evppi
     df = df[df["high"] > 1e-6].head(top).iloc[::-1]
@@ -73,7 +75,7 @@ def plot_evppi(result, ax=None, top: int = 18):
     fig, ax = new_axes(ax, figsize=(9, 0.32 * max(len(df), 3) + 1.6))
     y = np.arange(len(df))
     colors = [KIND_COLORS.get(k, "#555555") for k in df["kind"]]
-    ax.barh(y, df["evppi"], color=colors, alpha=0.85)
+    ax.barh(y, df["evppi"], **{"color": colors, "alpha": 0.85, **kwargs})
     err = np.vstack([df["evppi"] - df["low"], df["high"] - df["evppi"]])
     ax.errorbar(df["evppi"], y, xerr=np.clip(err, 0, None), fmt="none", ecolor="#222222", lw=1, capsize=2)
     ax.set_yticks(y, [f"{n} [{k}]" for n, k in zip(df["name"], df["kind"], strict=True)], fontsize=8)
@@ -84,10 +86,10 @@ def plot_evppi(result, ax=None, top: int = 18):
     ax.legend(loc="lower right", fontsize=8, frameon=False)
     ax._outcomes_bars = df[["name", "kind", "evppi", "low", "high"]].to_dict(orient="records")
     _stamp(fig, result, created)
-    return fig
+    return ax
 
 
-def plot_evsi(result, ax=None):
+def plot_evsi(result, ax=None, **kwargs):
     """EVSI of a new study against its size, one line per parameter, with its EVPPI as the ceiling."""
     created = ax is None
     fig, ax = new_axes(ax, figsize=(8, 4.5))
@@ -95,7 +97,7 @@ def plot_evsi(result, ax=None):
     for i, (param, d) in enumerate(result.evsi.groupby("parameter", sort=False)):
         col = palette[i % len(palette)]
         ax.fill_between(d["n"], d["low"], d["high"], color=col, alpha=0.15)
-        ax.plot(d["n"], d["evsi"], "o-", color=col, label=param)
+        ax.plot(d["n"], d["evsi"], "o-", **{"color": col, "label": param, **kwargs})
         ax.axhline(float(d["evppi"].iloc[0]), color=col, ls="--", lw=1)
     ax.set_xscale("log")
     ax.set_xlabel("Patients in a new study of the parameter")
@@ -104,10 +106,10 @@ def plot_evsi(result, ax=None):
     ax.set_ylim(bottom=0)
     ax.legend(fontsize=8, frameon=False)
     _stamp(fig, result, created)
-    return fig
+    return ax
 
 
-def plot_tornado(result, ax=None, top: int = 12):
+def plot_tornado(result, ax=None, top: int = 12, **kwargs):
     """Tornado: each input at the low and high end of its 90% interval, sorted by how much it moves the
     advantage of the preferred option over the runner-up (inputs that do not move it are left out)."""
     t = result.tornado
@@ -132,11 +134,16 @@ def plot_tornado(result, ax=None, top: int = 12):
     y = np.arange(len(t))
     base = float(result.tornado["inb_base"].iloc[0]) if len(result.tornado) else 0.0
     for end, col in (("low", "#9ecae1"), ("high", "#08519c")):
-        ax.barh(y, t[f"inb_{end}"] - base, left=base, color=col, height=0.6, label=f"input at its {end} end")
+        ax.barh(
+            y,
+            t[f"inb_{end}"] - base,
+            left=base,
+            **{"color": col, "height": 0.6, "label": f"input at its {end} end", **kwargs},
+        )
     ax.axvline(base, color="#222222", lw=1)
     ax.axvline(0, color=HARM_COLOR, lw=1, ls="--")
     ax.set_yticks(y, list(t["name"]), fontsize=8)
-    ax.set_xlabel(f"{SHORT_LABELS.get(a, a)} minus {SHORT_LABELS.get(b, b)}: net improvements {UNITS}")
+    ax.set_xlabel(f"{result.short_label(a)} minus {result.short_label(b)}: net improvements {UNITS}")
     ax.set_title(f"Tornado at weight {result.weight:g} (other inputs kept at their draws)")
     ax.legend(fontsize=8, frameon=False, loc="lower right")
     if ax2 is not None:
@@ -144,7 +151,7 @@ def plot_tornado(result, ax=None, top: int = 12):
         for i, r in enumerate(t.itertuples()):
             lo, hi = r.flip_low, r.flip_high
             if np.isfinite(lo) and np.isfinite(hi):
-                ax2.plot([lo, hi], [i, i], color=STRATEGY_COLORS.get(a, "#444444"), lw=4, alpha=0.6)
+                ax2.plot([lo, hi], [i, i], color=strategy_color(a, result.model, "#444444"), lw=4, alpha=0.6)
             for v, m in ((lo, "<"), (hi, ">")):
                 if np.isfinite(v):
                     ax2.plot([v], [i], m, color="#222222", ms=5)
@@ -152,10 +159,10 @@ def plot_tornado(result, ax=None, top: int = 12):
             ax2.axvline(fb, color="#222222", lw=1)
         ax2.axvline(result.weight, color="#1b6ca8", ls=":", lw=1.2)
         ax2.set_xlabel("Flip weight (<: low end, >: high end)")
-        ax2.set_title(f"Where {SHORT_LABELS.get(a, a)} and {SHORT_LABELS.get(b, b)} trade places")
+        ax2.set_title(f"Where {result.short_label(a)} and {result.short_label(b)} trade places")
     ax._outcomes_tornado = t[["name", "inb_low", "inb_high", "flip_low", "flip_high"]].to_dict(orient="records")
     _stamp(fig, result, created)
-    return fig
+    return ax
 
 
 __all__ = ["plot_evpi", "plot_evppi", "plot_evsi", "plot_tornado"]

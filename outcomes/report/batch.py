@@ -11,22 +11,21 @@ from pathlib import Path
 
 import pandas as pd
 
+from outcomes.declaration import DecisionModel
 from outcomes.elicit import evidence_table
 from outcomes.errors import InputError, Problem
-from outcomes.model import OUTCOME_LABELS
-from outcomes.pipeline import Decision, decide
+from outcomes.pipeline import Decision, compare
 from outcomes.profile import Profile, load_profile
+from outcomes.registry import Registry, load_registry
 from outcomes.report.build import render_charts
 
-KEY_OUTCOMES = ("improved", "harm", "improved_without_harm", "harm_without_improvement")
 
-
-def load_profiles(paths: Sequence[str | Path]) -> list[Profile]:
+def load_profiles(paths: Sequence[str | Path], model: DecisionModel | None = None) -> list[Profile]:
     """Load every profile; raise one ``InputError`` listing the problems of all of them."""
     profiles, problems = [], []
     for p in paths:
         try:
-            profiles.append(load_profile(p))
+            profiles.append(load_profile(p, model=model))
         except InputError as err:
             problems.extend(err.problems)
     stems = [Path(p).stem for p in paths]
@@ -45,12 +44,15 @@ def load_profiles(paths: Sequence[str | Path]) -> list[Profile]:
 
 
 def decide_batch(paths: Sequence[str | Path], step: Callable[[str], None] | None = None, **options) -> list[Decision]:
-    profiles = load_profiles(paths)
+    reg = options.get("registry")
+    reg = reg if isinstance(reg, Registry) else load_registry(reg)
+    options["registry"] = reg
+    profiles = load_profiles(paths, reg.model)
     out = []
     for path, prof in zip(paths, profiles, strict=True):
         if step:
             step(Path(path).stem)
-        out.append(decide(prof, **options))
+        out.append(compare(prof, **options))
     return out
 
 
@@ -59,14 +61,14 @@ def comparison_table(decisions: Sequence[Decision], names: Sequence[str]) -> pd.
     rows = []
     for name, d in zip(names, decisions, strict=True):
         s = d.summary
-        for _, r in s.rates[s.rates.outcome.isin(KEY_OUTCOMES)].iterrows():
+        for _, r in s.rates[s.rates.outcome.isin(d.model.patient_outcomes)].iterrows():
             rows.append(
                 {
                     "profile": name,
                     "label": d.profile.label,
                     "strategy": r.strategy,
                     "outcome": r.outcome,
-                    "outcome_label": OUTCOME_LABELS[r.outcome],
+                    "outcome_label": d.model.outcome_label(r.outcome),
                     "per100": r.per100,
                     "per100_low": r.per100_low,
                     "per100_high": r.per100_high,

@@ -23,25 +23,16 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from outcomes import __version__
+from outcomes import __version__, provenance
 from outcomes.charts.benefit_harm import plot_benefit_harm
 from outcomes.charts.common import DISCLAIMER, save_figure
 from outcomes.charts.icon_array import plot_icon_arrays
 from outcomes.charts.preference import plot_preference_curve
 from outcomes.charts.prior_cited import plot_prior_vs_cited
+from outcomes.declaration import BENEFIT, HARM
 from outcomes.elicit import evidence_table
 from outcomes.errors import InputError
-from outcomes.model import OUTCOME_LABELS, SHORT_LABELS, STRATEGY_LABELS, TIME_FRAME, TIME_FRAME_TEXT
 from outcomes.pipeline import Decision
-from outcomes.wording import (  # noqa: F401 (PATIENT_OUTCOMES kept importable here)
-    HARM_MEANS,
-    INTRO,
-    NOT_ONE_PERSON,
-    PATIENT_OUTCOMES,
-    patient_flip_words,
-    patient_lines,
-    weight_words,
-)
 
 
 @dataclass(frozen=True)
@@ -66,9 +57,44 @@ def _img(path: Path) -> str:
     return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
 
 
+def patient_lines(summary) -> list[dict]:
+    """One block per strategy in plain words, same denominator and time frame for all."""
+    out = []
+    m = summary.model
+    for s in m.strategies:
+        items = []
+        for o in m.patient_outcomes:
+            if o not in m.applicable[s]:
+                continue
+            r = summary.rate(s, o)
+            items.append(
+                {
+                    "label": m.outcome_label(o),
+                    "text": r.text,
+                    "certainty": r.certainty,
+                    "kind": BENEFIT if m.outcomes[o].is_benefit else HARM,
+                }
+            )
+        out.append({"strategy": s, "name": m.strategy_label(s), "items": items})
+    return out
+
+
+def weight_words(summary) -> str:
+    w = summary.weight
+    pb = summary.prob_best_at_weight
+    best = summary.preferred
+    chance = round(100 * pb[best])
+    return (
+        f"If one harm counts as much as {w:g} improvement{'s' if w != 1 else ''} for you, "
+        f"{summary.model.short_label(best).lower()} gives the best balance of benefit and harm on average, "
+        "and is the best "
+        f"option in about {chance} of 100 plausible versions of the evidence."
+    )
+
+
 def _chart_figure(name: str, d: Decision, table):
     if name == "icon_arrays":
-        return plot_icon_arrays(d.summary, outcomes=("improved", "harm"))
+        return plot_icon_arrays(d.summary, outcomes=(d.model.benefit, d.model.harm))
     if name == "benefit_harm":
         return plot_benefit_harm(d.summary).figure
     if name == "preference_curve":
@@ -141,6 +167,7 @@ def build_report(inputs: ReportInputs, folder: Path, progress: Callable[[str], N
     meta = summary.to_dict()
     meta["profile"] = d.profile.to_dict()
     meta["posterior_file"] = d.posterior_file
+    meta["versions"] = provenance.versions()
     (folder / "summary.json").write_text(json.dumps(meta, indent=2, default=str))
 
     progress("html")
@@ -149,11 +176,12 @@ def build_report(inputs: ReportInputs, folder: Path, progress: Callable[[str], N
         | {k for r in reg.records if r.use for k in (*r.also_cites, *r.informed_by)}
         | {e.source for e in reg.used_effects if not e.is_assumption}
     )
-    rates = summary.rates.assign(strategy_name=summary.rates.strategy.map(SHORT_LABELS))
+    m = d.model
+    rates = summary.rates.assign(strategy_name=summary.rates.strategy.map(m.short_labels))
     diffs = summary.differences.assign(
-        a=summary.differences.strategy_a.map(SHORT_LABELS),
-        b=summary.differences.strategy_b.map(SHORT_LABELS),
-        label=summary.differences.outcome.map(OUTCOME_LABELS),
+        a=summary.differences.strategy_a.map(m.short_labels),
+        b=summary.differences.strategy_b.map(m.short_labels),
+        label=summary.differences.outcome.map(m.outcome_labels),
     )
     html = (
         _env()
@@ -163,15 +191,11 @@ def build_report(inputs: ReportInputs, folder: Path, progress: Callable[[str], N
             profile_lines=d.profile.describe(),
             summary=summary,
             prov=prov,
-            time_frame=TIME_FRAME,
-            time_frame_text=TIME_FRAME_TEXT,
+            time_frame=m.time_frame,
+            time_frame_text=m.time_frame_text,
             evidence_version=ev,
             patient=patient_lines(summary),
             weight_words=weight_words(summary),
-            patient_flip=patient_flip_words(summary),
-            intro=INTRO,
-            harm_means=HARM_MEANS,
-            not_one_person=NOT_ONE_PERSON,
             flip_text=summary.flip_text(),
             images={
                 "icon_arrays": _img(figures["icon_arrays"]),
@@ -185,11 +209,13 @@ def build_report(inputs: ReportInputs, folder: Path, progress: Callable[[str], N
             sources=[reg.sources[k] for k in sources_used],
             assumptions=[r for r in reg.records if r.use and r.is_assumption]
             + [e for e in reg.used_effects if e.is_assumption],
-            strategy_labels=STRATEGY_LABELS,
-            short_labels=SHORT_LABELS,
+            evidence_notes=m.notes,
+            strategy_labels=m.strategy_labels,
+            short_labels=m.short_labels,
             disclaimer=DISCLAIMER,
             posterior_file=d.posterior_file,
             package_version=__version__,
+            dependencies_text=provenance.dependencies_text(),
             generated=_dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
             extra_sections=(*inputs.extra_sections, *made),
         )

@@ -57,7 +57,7 @@ def fit(
     from outcomes.errors import InputError
 
     if not isinstance(data, StudyData):
-        data = load_studies(data)
+        data = load_studies(data, priors.registry.model if priors.registry is not None else None)
     if method not in METHODS:
         raise InputError("command line", None, "method", f"unknown {method!r}; allowed: {', '.join(METHODS)}")
     if pooling not in POOLINGS:

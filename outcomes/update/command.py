@@ -76,8 +76,8 @@ def run(args: argparse.Namespace) -> int:
     from outcomes.update.io import save_posterior
     from outcomes.update.spec import build_spec
 
-    data = load_studies(args.data)  # InputError -> exit 2, nothing written
     registry = load_registry(args.registry)
+    data = load_studies(args.data, registry.model)  # InputError -> exit 2, nothing written
     priors = elicit(registry)
     spec = build_spec(data, priors, args.pooling)
     if args.method == "exact" and not spec.exact_ok:
@@ -91,6 +91,8 @@ def run(args: argparse.Namespace) -> int:
         file=out,
     )
     _print_populations(spec, out)
+    for s in data.unused:
+        print(f"  not used (use = no): {s.label} {s.events}/{s.total} ({s.design}, {s.time_frame})", file=out)
     method = "exact" if args.method == "exact" or (args.method == "auto" and spec.exact_ok) else "mcmc"
     if method == "mcmc" and args.method == "auto":
         print(f"MCMC needed: {spec.exact_reason}", file=out)
@@ -128,14 +130,13 @@ def run(args: argparse.Namespace) -> int:
 
 def _print_populations(spec, out) -> None:
     """Which covariate mix each study is taken to have."""
-    from outcomes.model import TIME_FRAME
-
     print(
         "Study populations (covariates that shift a study's log-odds; a covariate not given is taken at the "
         "reference population of its effect):",
         file=out,
     )
     registry = spec.priors.registry
+    time_frame = registry.model.time_frame
     for i, s in enumerate(spec.data.studies):
         moved = [f"{e} x {spec.shifts[i, j]:+.2f}" for j, e in enumerate(spec.effects) if spec.shifts[i, j]]
         ref = []
@@ -149,6 +150,6 @@ def _print_populations(spec, out) -> None:
         parts = (["shift: " + "; ".join(moved)] if moved else ["no shift"]) + (
             ["not given: " + "; ".join(ref)] if ref else []
         )
-        if s.time_frame != TIME_FRAME:
-            parts.append(f"time frame differs from the model's {TIME_FRAME}")
+        if s.time_frame != time_frame:
+            parts.append(f"time frame differs from the model's {time_frame}")
         print(f"  {s.label} {s.events}/{s.total} ({s.design}, {s.time_frame}): " + "; ".join(parts), file=out)

@@ -11,6 +11,14 @@ prior mean that the prior (or the registry record behind it) and the study disag
 look at both before trusting the posterior. The check treats the studies as one common probability in the
 reference population (it ignores heterogeneity and covariate shifts): it is a screen, not a test.
 
+With a robust prior (a Beta mixture, ``outcomes.elicit.BetaMixture``) the prior predictive is the mixture of the
+components' Beta-Binomials, ``sum_j w_j BetaBinomial(n, a_j, b_j)``; its tail probability is ``tail_p_robust``.
+The flag is set on the **seed's** (informative, grade-capped) component, ``tail_p``: the flat component exists
+to absorb a conflict, so the mixture's predictive almost never flags one, while the question the report asks is
+whether the cited figures and the trials disagree. The robust prior's answer to that conflict is in
+``seed_weight_prior`` / ``seed_weight_posterior``: the weight of the seed's component before and after the
+data (how much weight the seed kept).
+
 Works from a saved DataTree alone (prior Beta parameters are attrs of each ``p_*`` variable); no pymc/arviz.
 """
 
@@ -21,7 +29,7 @@ import pandas as pd
 import xarray as xr
 from scipy import stats
 
-from outcomes.elicit import INTERVAL
+from outcomes.elicit import INTERVAL, Prior, prior_from_attrs
 from outcomes.update.spec import p_name
 
 CONFLICT_THRESHOLD = 0.05
@@ -32,6 +40,16 @@ def tail_probability(k: int, n: int, alpha: float, beta: float) -> float:
     dist = stats.betabinom(int(n), float(alpha), float(beta))
     lower = float(dist.cdf(k))
     upper = float(dist.sf(k - 1))
+    return min(1.0, 2.0 * min(lower, upper))
+
+
+def tail_probability_mixture(k: int, n: int, prior: Prior) -> float:
+    """Two-sided tail probability of ``k`` of ``n`` under the prior predictive of a Beta mixture (or a Beta)."""
+    lower = upper = 0.0
+    for w, a, b in prior.components:
+        dist = stats.betabinom(int(n), float(a), float(b))
+        lower += w * float(dist.cdf(k))
+        upper += w * float(dist.sf(k - 1))
     return min(1.0, 2.0 * min(lower, upper))
 
 
@@ -47,11 +65,12 @@ def conflict_table(tree: xr.DataTree, *, threshold: float = CONFLICT_THRESHOLD, 
         events = int(obs["events"].values[sel].sum())
         total = int(obs["total"].values[sel].sum())
         var = post[p_name(k)]
-        a, b = float(var.attrs["prior_alpha"]), float(var.attrs["prior_beta"])
-        prior = stats.beta(a, b)
+        prior = prior_from_attrs(var.attrs)
+        seed = prior.informative
         draws = np.asarray(var.values).reshape(-1)
         lo, hi = np.quantile(draws, [tail, 1 - tail])
-        p_tail = tail_probability(events, total, a, b)
+        p_tail = tail_probability(events, total, seed.alpha, seed.beta)
+        prior_lo, prior_hi = prior.interval(mass)
         rows.append(
             {
                 "parameter": k,
@@ -59,14 +78,18 @@ def conflict_table(tree: xr.DataTree, *, threshold: float = CONFLICT_THRESHOLD, 
                 "events": events,
                 "total": total,
                 "observed": events / total,
-                "prior_mean": a / (a + b),
-                "prior_low": float(prior.ppf(tail)),
-                "prior_high": float(prior.ppf(1 - tail)),
+                "prior_mean": prior.mean,
+                "prior_low": float(prior_lo),
+                "prior_high": float(prior_hi),
+                "seed_mean": seed.mean,
                 "posterior_mean": float(draws.mean()),
                 "posterior_low": float(lo),
                 "posterior_high": float(hi),
                 "tail_p": p_tail,
+                "tail_p_robust": tail_probability_mixture(events, total, prior),
                 "conflict": bool(p_tail < threshold),
+                "seed_weight_prior": 1.0 - prior.robust_weight,
+                "seed_weight_posterior": float(var.attrs.get("posterior_seed_weight", 1.0 - prior.robust_weight)),
             }
         )
     df = pd.DataFrame(rows)
@@ -101,10 +124,14 @@ def conflict_text(table: pd.DataFrame) -> str:
             ],
             "tail p": table.tail_p.map(lambda v: f"{v:.3g}"),
             "conflict": table.conflict.map({True: "CONFLICT", False: "-"}),
+            "seed weight": [
+                f"{a:.2f} -> {b:.2f}" for a, b in zip(table.seed_weight_prior, table.seed_weight_posterior, strict=True)
+            ],
         }
     )
     head = (
-        f"Prior-data conflict: two-sided Beta-Binomial prior predictive tail probability of the pooled count; "
-        f"flagged below {thr:g}."
+        f"Prior-data conflict: two-sided Beta-Binomial prior predictive tail probability of the pooled count "
+        f"under the seed's (grade-capped) prior; flagged below {thr:g}. Seed weight: the weight of that prior "
+        f"in the robust prior, before -> after the data."
     )
     return head + "\n" + shown.to_string(index=False)

@@ -10,7 +10,7 @@ Required columns:
 
 * ``study_id``   -- short name of the study (e.g. ``NORDSTEN-DS``);
 * ``strategy``   -- ``fusion``, ``decompression``, ``medication`` or ``population``;
-* ``outcome``    -- a registry outcome of that strategy (``registry.OUTCOMES[strategy]``), so that
+* ``outcome``    -- a registry outcome of that strategy (the decision model's parameters, ``model.yaml``), so that
   ``strategy.outcome`` is a registry parameter such as ``fusion.improved``;
 * ``events``     -- whole number >= 0;
 * ``total``      -- whole number >= 1 and >= ``events``;
@@ -20,8 +20,15 @@ Required columns:
 
 Optional columns:
 
-* ``note`` -- free text (e.g. how the counts were read off the paper, or that they are illustrative);
-* any covariate name of ``registry.COVARIATES`` (``age``, ``instability``, ``prior_surgeries``, ...) -- the
+* ``note`` -- free text (e.g. how the counts were read off the paper);
+* provenance (``PROVENANCE_COLUMNS``, kept verbatim in ``Study.provenance``): ``outcome_definition`` (the
+  source's own definition of the outcome and how it maps onto the model's), ``source_text`` (the sentence the
+  count was read from), ``read_at`` (where it was read: a journal page, an abstract, a table) and
+  ``verification`` (``read``: events and total are in the source text; ``derived``: computed exactly from a
+  read percentage and a read denominator, the computation in ``note``);
+* ``use`` -- ``yes`` (default when absent or empty) or ``no``: a row with ``use`` = ``no`` is validated and kept
+  in ``StudyData.unused`` (e.g. a 5-year count beside a 2-year model) but never enters the update;
+* any covariate of the decision model (``age``, ``instability``, ``prior_surgeries``, ...) -- the
   *mean* value of that covariate in the study population (a share for 0/1 covariates). An empty cell or an
   absent column means the study population is the **reference population** of every effect on that
   covariate (no shift); the printed table says so.
@@ -41,8 +48,8 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from outcomes.declaration import DecisionModel, default_model
 from outcomes.errors import InputError, Problems
-from outcomes.registry import COVARIATES, OUTCOMES, REGISTRY_STRATEGIES
 
 REQUIRED_COLUMNS: tuple[str, ...] = (
     "study_id",
@@ -54,22 +61,11 @@ REQUIRED_COLUMNS: tuple[str, ...] = (
     "design",
     "citation",
 )
-OPTIONAL_COLUMNS: tuple[str, ...] = ("note",)
+PROVENANCE_COLUMNS: tuple[str, ...] = ("outcome_definition", "source_text", "read_at", "verification")
+VERIFICATIONS: tuple[str, ...] = ("read", "derived")
+USE_VALUES: tuple[str, ...] = ("yes", "no")
+OPTIONAL_COLUMNS: tuple[str, ...] = ("note", *PROVENANCE_COLUMNS, "use")
 DESIGNS: tuple[str, ...] = ("rct", "cohort", "registry", "case_series", "case_control", "other")
-
-# Allowed range of a study-population mean per covariate (a mean of 0/1 values is a share in [0, 1]).
-COVARIATE_RANGES: dict[str, tuple[float, float]] = {
-    "prior_surgeries": (0.0, 20.0),
-    "instability": (0.0, 1.0),
-    "progressive_deficit": (0.0, 1.0),
-    "falls": (0.0, 1.0),
-    "bilateral_radicular": (0.0, 1.0),
-    "smoker": (0.0, 1.0),
-    "diabetes": (0.0, 1.0),
-    "neuropathic_features": (-1.0, 1.0),
-    "age": (0.0, 120.0),
-}
-assert set(COVARIATE_RANGES) == set(COVARIATES), "every registry covariate needs an allowed range"
 
 
 @dataclass(frozen=True)
@@ -87,6 +83,9 @@ class Study:
     line: int
     note: str = ""
     covariates: dict[str, float] = field(default_factory=dict)
+    provenance: dict[str, str] = field(default_factory=dict)
+    """``PROVENANCE_COLUMNS`` present in the file, verbatim."""
+    use: bool = True
 
     @property
     def parameter(self) -> str:
@@ -102,6 +101,8 @@ class StudyData:
     path: Path
     studies: tuple[Study, ...]
     data_hash: str
+    unused: tuple[Study, ...] = ()
+    """Valid rows marked ``use`` = ``no``: shown, never fitted."""
 
     @property
     def parameters(self) -> tuple[str, ...]:
@@ -127,7 +128,7 @@ def _whole(text: str) -> int | None:
     return int(v)
 
 
-def parse_studies(raw: bytes, path: Path | str = "<data>") -> StudyData:
+def parse_studies(raw: bytes, path: Path | str = "<data>", model: DecisionModel | None = None) -> StudyData:
     """Parse and validate study data from bytes; raises ``InputError`` listing every problem."""
     path = Path(path)
     file = str(path)
@@ -156,7 +157,18 @@ def parse_studies(raw: bytes, path: Path | str = "<data>") -> StudyData:
     except csv.Error as exc:
         raise InputError(file, f"row {first + reader.line_num}", None, f"is not valid CSV ({exc})") from None
 
-    allowed = REQUIRED_COLUMNS + OPTIONAL_COLUMNS + tuple(COVARIATES)
+    model = model if model is not None else default_model()
+    covariates = model.covariates
+    groups = model.parameter_groups
+    allowed = REQUIRED_COLUMNS + OPTIONAL_COLUMNS + tuple(covariates)
+    if not set(header) & set(allowed):  # the first row names no column at all: it is data, not a header
+        raise InputError(
+            file,
+            f"row {first + 1}",
+            None,
+            "the header row is missing (this first row names no column); allowed: a first row naming the columns "
+            + ", ".join(REQUIRED_COLUMNS),
+        )
     for col in header:
         if col not in allowed:
             problems.add(file, "header", col or "(empty)", f"unknown column; allowed: {', '.join(allowed)}")
@@ -186,11 +198,11 @@ def parse_studies(raw: bytes, path: Path | str = "<data>") -> StudyData:
             if not r[col]:
                 problems.add(file, where, col, "must be non-empty text")
         strategy, outcome = r["strategy"], r["outcome"]
-        if strategy not in REGISTRY_STRATEGIES:
-            problems.add(file, where, "strategy", f"unknown {strategy!r}; allowed: {', '.join(REGISTRY_STRATEGIES)}")
-        elif outcome not in OUTCOMES[strategy]:
+        if strategy not in groups:
+            problems.add(file, where, "strategy", f"unknown {strategy!r}; allowed: {', '.join(groups)}")
+        elif outcome not in groups[strategy]:
             problems.add(
-                file, where, "outcome", f"unknown {outcome!r} for {strategy}; allowed: {', '.join(OUTCOMES[strategy])}"
+                file, where, "outcome", f"unknown {outcome!r} for {strategy}; allowed: {', '.join(groups[strategy])}"
             )
         if r["design"] not in DESIGNS:
             problems.add(file, where, "design", f"unknown {r['design']!r}; allowed: {', '.join(DESIGNS)}")
@@ -204,11 +216,12 @@ def parse_studies(raw: bytes, path: Path | str = "<data>") -> StudyData:
         if events is not None and total is not None and events > total:
             problems.add(file, where, "events", f"must not exceed total ({events} > {total})")
         covs: dict[str, float] = {}
-        for cov in COVARIATES:
+        for cov in (h for h in header if h in covariates):  # in the file's column order
+            fld = covariates[cov]
             cell = r.get(cov, "")
             if not cell:
                 continue
-            lo, hi = COVARIATE_RANGES[cov]
+            lo, hi = fld.population_range()
             try:
                 v = float(cell)
             except ValueError:
@@ -219,10 +232,17 @@ def parse_studies(raw: bytes, path: Path | str = "<data>") -> StudyData:
                     where,
                     cov,
                     f"must be the study population's mean, a number in [{lo:g}, {hi:g}] "
-                    f"({COVARIATES[cov]}), got {cell!r}; leave empty for the reference population",
+                    f"({fld.plain}), got {cell!r}; leave empty for the reference population",
                 )
                 continue
             covs[cov] = v
+        if r.get("verification") and r["verification"] not in VERIFICATIONS:
+            problems.add(
+                file, where, "verification", f"unknown {r['verification']!r}; allowed: {', '.join(VERIFICATIONS)}"
+            )
+        use = r.get("use") or "yes"
+        if use not in USE_VALUES:
+            problems.add(file, where, "use", f"unknown {use!r}; allowed: {', '.join(USE_VALUES)} (empty means yes)")
         key = (r["study_id"], f"{strategy}.{outcome}")
         if r["study_id"] and key in seen:
             problems.add(
@@ -233,7 +253,7 @@ def parse_studies(raw: bytes, path: Path | str = "<data>") -> StudyData:
                 f"{seen[key]}); allowed: one row per study arm and outcome",
             )
         seen.setdefault(key, line)
-        if len(problems.items) > before:
+        if len(problems.items) > before or events is None or total is None:
             continue
         studies.append(
             Study(
@@ -248,19 +268,32 @@ def parse_studies(raw: bytes, path: Path | str = "<data>") -> StudyData:
                 line=line,
                 note=r.get("note", ""),
                 covariates=covs,
+                provenance={c: r[c] for c in PROVENANCE_COLUMNS if c in r},
+                use=use == "yes",
             )
         )
     problems.raise_if_any()
-    return StudyData(path=path, studies=tuple(studies), data_hash=data_hash(raw))
+    if not any(s.use for s in studies):
+        raise InputError(file, None, "use", "every row is marked use = no; allowed: at least one row in use")
+    return StudyData(
+        path=path,
+        studies=tuple(s for s in studies if s.use),
+        data_hash=data_hash(raw),
+        unused=tuple(s for s in studies if not s.use),
+    )
 
 
-def load_studies(path: Path | str) -> StudyData:
-    """Read and validate a study CSV file (see the module docstring for the format)."""
-    path = Path(path)
+def load_studies(path: Path | str, model: DecisionModel | None = None) -> StudyData:
+    """Read and validate a study CSV file (see the module docstring for the format) against ``model``'s
+    parameters and covariates (default: the shipped decision model). ``path`` may name a shipped study file
+    (``"norwegian_registry_2020"``)."""
+    from outcomes.shipped import resolve
+
+    path = resolve("studies", path)
     if not path.is_file():
         raise InputError(str(path), None, None, "does not exist; allowed: a CSV study file")
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise InputError(str(path), None, None, f"cannot be read ({exc.strerror})") from None
-    return parse_studies(raw, path)
+    return parse_studies(raw, path, model)

@@ -13,6 +13,7 @@ arviz is imported inside the functions (the update path only).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 import numpy as np
 import xarray as xr
@@ -32,9 +33,18 @@ class DiagnosticsError(RuntimeError):
         )
 
 
+class DiagnosticRow(TypedDict):
+    """One sampled scalar's diagnostics."""
+
+    name: str
+    rhat: float
+    ess_bulk: float
+    ess_tail: float
+
+
 @dataclass(frozen=True)
 class Diagnostics:
-    rows: tuple[dict, ...]
+    rows: tuple[DiagnosticRow, ...]
     """Per sampled scalar: name, rhat, ess_bulk, ess_tail."""
     divergences: int
     n_draws: int
@@ -105,12 +115,12 @@ def compute(tree: xr.DataTree, var_names: list[str] | None = None) -> Diagnostic
     post = tree["posterior"].to_dataset()
     if var_names is None:
         listed = str(post.attrs.get("sampled_variables", ""))
-        var_names = [v for v in listed.split(";") if v] or list(post.data_vars)
+        var_names = [v for v in listed.split(";") if v] or [str(v) for v in post.data_vars]
     sub = post[var_names]
     rhat = _flat(az.rhat(sub))
     bulk = _flat(az.ess(sub, method="bulk"))
     tail = _flat(az.ess(sub, method="tail"))
-    rows = tuple({"name": k, "rhat": rhat[k], "ess_bulk": bulk[k], "ess_tail": tail[k]} for k in rhat)
+    rows = tuple(DiagnosticRow(name=k, rhat=rhat[k], ess_bulk=bulk[k], ess_tail=tail[k]) for k in rhat)
     divergences = 0
     if "sample_stats" in tree.children and "diverging" in tree["sample_stats"].to_dataset():
         divergences = int(np.asarray(tree["sample_stats"]["diverging"].values).sum())

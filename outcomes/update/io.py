@@ -11,10 +11,11 @@ import contextlib
 import os
 import tempfile
 from pathlib import Path
+from typing import Final
 
 import xarray as xr
 
-ENGINE = "h5netcdf"
+ENGINE: Final = "h5netcdf"
 
 
 def save_posterior(tree: xr.DataTree, path: Path | str) -> Path:

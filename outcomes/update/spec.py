@@ -29,7 +29,7 @@ import numpy as np
 
 from outcomes.elicit import Priors
 from outcomes.errors import InputError
-from outcomes.registry import PARAMETERS
+from outcomes.model import effect_term
 from outcomes.update.data import StudyData
 
 POOLINGS = ("random", "none")
@@ -89,7 +89,7 @@ class ModelSpec:
 
     @property
     def unmodelled_parameters(self) -> tuple[str, ...]:
-        return tuple(p for p in PARAMETERS if p not in self.parameters)
+        return tuple(p for p in self.priors.parameters if p not in self.parameters)
 
     @property
     def unmodelled_effects(self) -> tuple[str, ...]:
@@ -113,7 +113,8 @@ def build_spec(data: StudyData, priors: Priors, pooling: str = "random") -> Mode
             if s.parameter not in e.targets:
                 continue
             if e.covariate in s.covariates:
-                raw[i, j] = (s.covariates[e.covariate] - e.reference) / e.per
+                lo, hi = e.applies if e.applies else (np.nan, np.nan)
+                raw[i, j] = float(effect_term(s.covariates[e.covariate], e.reference, e.per, lo, hi))
             elif e.covariate not in missing:
                 missing.append(e.covariate)
         assumed.append(tuple(missing))

@@ -2,10 +2,15 @@
 
 Groups: ``posterior``, ``prior`` (dims chain, draw), ``observed_data`` (dim study), ``sample_stats``.
 The posterior holds ``p_<strategy>__<outcome>`` for every registry parameter (with attrs ``prior_alpha``,
-``prior_beta``) and ``log_or__<effect>`` for every used effect (attrs ``prior_mu``, ``prior_sd``); the
+``prior_beta`` -- the informative, grade-capped Beta --, ``prior_robust_weight`` with ``prior_weak_alpha`` and
+``prior_weak_beta`` -- the weakly informative component of the robust prior, weight 0 for a plain Beta --, and,
+in the posterior group of a parameter with data and a robust prior, ``posterior_seed_weight``: the posterior
+weight of the informative component, i.e. how much weight the seed kept) and ``log_or__<effect>`` for every used
+effect (attrs ``prior_mu``, ``prior_sd``); the
 random-effects model adds ``tau_<strategy>__<outcome>`` and ``z`` (dim ``re_study``). Root attrs:
 ``evidence_version``, ``data_hash``, ``data_file``, ``diagnostics_status``, ``method``, ``sampler``,
-``pooling``, ``seed``, ``tau_prior``.
+``pooling``, ``seed``, ``tau_prior``, and the versions of this package and of the libraries behind the numbers
+(``version_outcomes``, ``version_numpy``, ... from ``outcomes.provenance``).
 
 This module does not import pymc or arviz.
 """
@@ -15,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from outcomes.registry import PARAMETERS
+from outcomes.provenance import netcdf_attrs
 from outcomes.update.spec import TAU_SCALE, ModelSpec, effect_name, p_name, tau_name
 
 _EPS = 1e-12
@@ -56,13 +61,26 @@ def observed_dataset(spec: ModelSpec) -> xr.Dataset:
 
 
 def _p_attrs(spec: ModelSpec, parameter: str) -> dict:
-    b = spec.priors.parameters[parameter]
+    prior = spec.priors.parameters[parameter]
+    seed = prior.informative
+    weak = prior.components[1] if len(prior.components) > 1 else (0.0, 1.0, 1.0)
     return {
         "parameter": parameter,
-        "prior_alpha": float(b.alpha),
-        "prior_beta": float(b.beta),
+        "prior_alpha": float(seed.alpha),
+        "prior_beta": float(seed.beta),
+        "prior_robust_weight": float(prior.robust_weight),
+        "prior_weak_alpha": float(weak[1]),
+        "prior_weak_beta": float(weak[2]),
         "has_data": int(parameter in spec.parameters),
     }
+
+
+def seed_weight_from_draws(prior, draws: np.ndarray) -> float:
+    """Posterior weight of the informative component from posterior draws of p: E[P(component 0 | p) | data].
+
+    Exact up to Monte Carlo error, because the data depend on the component only through p. Used for MCMC fits
+    (the exact path has the closed form, ``BetaMixture.update``)."""
+    return float(np.mean(prior.responsibilities(np.asarray(draws).ravel())[0]))
 
 
 def _e_attrs(spec: ModelSpec, effect_id: str) -> dict:
@@ -81,8 +99,7 @@ def prior_fill(
     """Exact draws from the priors of the given parameters and effects, shape (chains, draws)."""
     out: dict[str, np.ndarray] = {}
     for k in names:
-        b = spec.priors.parameters[k]
-        out[p_name(k)] = np.clip(rng.beta(b.alpha, b.beta, size=(chains, draws)), _EPS, 1 - _EPS)
+        out[p_name(k)] = np.clip(spec.priors.parameters[k].draw(rng, (chains, draws)), _EPS, 1 - _EPS)
     for e in effects:
         ep = spec.priors.effects[e]
         out[effect_name(e)] = rng.normal(ep.mu, ep.sd, size=(chains, draws))
@@ -109,7 +126,7 @@ def draws_dataset(spec: ModelSpec, values: dict[str, np.ndarray], extra: xr.Data
     chains, draws = any_v.shape[:2]
     coords = {"chain": np.arange(chains), "draw": np.arange(draws)}
     data = {}
-    for k in PARAMETERS:
+    for k in spec.priors.parameters:
         data[p_name(k)] = xr.Variable(("chain", "draw"), np.asarray(values[p_name(k)], dtype=float), _p_attrs(spec, k))
     for e in spec.priors.effects:
         data[effect_name(e)] = xr.Variable(
@@ -139,6 +156,10 @@ def assemble(
     diagnostics_status: str = "ok",
     **attrs,
 ) -> xr.DataTree:
+    for k in spec.parameters:  # how much weight the seed kept (MCMC: from the draws; exact: already set)
+        var = posterior[p_name(k)]
+        if spec.priors.parameters[k].robust_weight > 0 and "posterior_seed_weight" not in var.attrs:
+            var.attrs["posterior_seed_weight"] = seed_weight_from_draws(spec.priors.parameters[k], var.values)
     tree = xr.DataTree.from_dict(
         {
             "posterior": posterior,
@@ -158,7 +179,9 @@ def assemble(
             "pooling": spec.pooling,
             "seed": int(seed),
             "tau_prior": f"HalfNormal({TAU_SCALE})" if spec.random_groups else "none",
+            "prior_kind": "robust mixture" if spec.priors.robust else "plain Beta",
             "random_groups": ";".join(spec.random_groups),
+            **netcdf_attrs(),
             **attrs,
         }
     )

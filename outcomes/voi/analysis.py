@@ -18,9 +18,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from outcomes.draws import DEFAULT_DRAWS, load_posterior_draws, prior_draws
-from outcomes.elicit import elicit
-from outcomes.model import SHORT_LABELS, TIME_FRAME
+from outcomes.declaration import DecisionModel
+from outcomes.draws import DEFAULT_DRAWS
 from outcomes.voi.core import (
     DEFAULT_STUDY_SIZES,
     DEFAULT_WEIGHT_RANGE,
@@ -53,10 +52,14 @@ class VoiResult:
     flips: list[dict]
     peak_weight: float
     provenance: dict = field(default_factory=dict)
+    model: DecisionModel | None = None
 
     @property
     def time_frame(self) -> str:
-        return str(self.provenance.get("time_frame", TIME_FRAME))
+        return str(self.provenance.get("time_frame", "unknown"))
+
+    def short_label(self, strategy: str) -> str:
+        return self.model.short_label(strategy) if self.model is not None else strategy
 
     @property
     def evidence_version(self) -> str:
@@ -169,35 +172,45 @@ def run_voi(
     allow_failed: bool = False,
     caps: bool = True,
     step: Callable[[str], None] | None = None,
+    cli: bool = False,
+    data="default",
+    prior_only: bool = False,
+    decision=None,
 ) -> VoiResult:
-    """The full analysis for one profile (``step(name)`` is called as each stage starts)."""
-    from outcomes.pipeline import check_options
-    from outcomes.profile import Profile, load_profile
-    from outcomes.registry import Registry, load_registry
+    """The full analysis for one profile (``step(name)`` is called as each stage starts).
+
+    The draws are those of the one-profile comparison (``outcomes.pipeline.compare``: the same evidence, data and
+    seed options); pass ``decision`` (a ``compare`` result) to reuse its draws instead of recomputing them."""
+    from outcomes.pipeline import check_options, compare
     from outcomes.voi.sensitivity import cap_sensitivity, power_sensitivity
 
     step = step or (lambda name: None)
-    check_options(weight, n_draws, seed)
-    weights = np.linspace(*DEFAULT_WEIGHT_RANGE) if weights is None else np.asarray(weights, dtype=float)
+    check_options(weight, n_draws, seed, cli=cli)
+    grid = np.linspace(*DEFAULT_WEIGHT_RANGE) if weights is None else np.asarray(weights, dtype=float)
     step("load")
-    reg = registry if isinstance(registry, Registry) else load_registry(registry)
-    prof = profile if isinstance(profile, Profile) else load_profile(profile)
-    priors = elicit(reg)
-    step("draws")
-    if posterior is not None:
-        draws = load_posterior_draws(posterior, reg, allow_failed=allow_failed)
-        if draws.sizes["draw"] > n_draws:
-            stride = draws.sizes["draw"] / n_draws
-            draws = draws.isel(draw=[int(i * stride) for i in range(n_draws)])
-    else:
-        draws = prior_draws(priors, n_draws, seed)
+    if decision is None:
+        step("draws")
+        decision = compare(
+            profile,
+            registry=registry,
+            posterior=posterior,
+            weight=weight,
+            n_draws=n_draws,
+            seed=seed,
+            n_patients=1,
+            allow_failed=allow_failed,
+            cli=cli,
+            data=data,
+            prior_only=prior_only,
+        )
+    reg, prof, priors, draws = decision.registry, decision.profile, decision.priors, decision.draws
     covariates = prof.covariates()
     model = NetBenefitModel.from_draws(draws, covariates, priors)
     for t in study_targets or ():
         study_parameter(model, t)  # an unknown name fails before the long computations
     step("evpi")
-    curve = evpi_curve(model, weights)
-    flips = model_flips(model, float(max(weights.max(), weight)))
+    curve = evpi_curve(model, grid)
+    flips = model_flips(model, float(max(grid.max(), weight)))
     step("evppi")
     table = evppi_table(model, weight, seed=seed)
     step("evsi")
@@ -216,7 +229,7 @@ def run_voi(
     ps = power_sensitivity(posterior, reg, covariates, weight) if posterior is not None else None
     prov = {
         "evidence_version": reg.version,
-        "time_frame": TIME_FRAME,
+        "time_frame": reg.model.time_frame,
         "origin": str(draws.attrs.get("origin", "")),
         "n_draws": int(draws.sizes["draw"]),
         "seed": int(seed),
@@ -237,6 +250,7 @@ def run_voi(
         flips=flips,
         peak_weight=peak(curve),
         provenance=prov,
+        model=reg.model,
     )
 
 
@@ -284,7 +298,7 @@ def write_outputs(result: VoiResult, folder: Path, progress: Callable[[str], Non
     ):
         if name == "evsi_by_study_size" and not len(result.evsi):
             continue
-        fig = plot(result)
+        fig = plot(result).figure
         written.extend(save_figure(fig, folder, name))
         plt.close(fig)
     return written
@@ -320,8 +334,8 @@ def report_section(decision, *, top: int = 4) -> dict:
     if flips:
         nearest = min(flips, key=lambda f: abs(f["weight"] - w))
         flip = (
-            f"The preferred option changes from {esc(SHORT_LABELS[nearest['from']].lower())} to "
-            f"{esc(SHORT_LABELS[nearest['to']].lower())} when one harm counts as much as "
+            f"The preferred option changes from {esc(decision.model.short_label(nearest['from']).lower())} to "
+            f"{esc(decision.model.short_label(nearest['to']).lower())} when one harm counts as much as "
             f"{nearest['weight']:.2f} improvements (this patient's weight: {w:g})."
         )
     else:

@@ -91,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
     # every option is checked before anything is computed or written
     weights = parse_weights(args.weights)
     sizes = parse_study_sizes(args.study_sizes)
-    check_options(args.weight, args.draws, args.seed)
+    check_options(args.weight, args.draws, args.seed, cli=True)
     targets = [t.strip() for t in args.study_on.split(",") if t.strip()] if args.study_on else None
 
     from outcomes.report.build import write_report_atomically
@@ -115,6 +115,9 @@ def run(args: argparse.Namespace) -> int:
                 seed=args.seed,
                 allow_failed=args.allow_failed,
                 step=progress,
+                cli=True,
+                data=args.data,
+                prior_only=args.prior_only,
             )
         except KeyError as exc:  # an unknown --study-on name
             raise InputError("option --study-on", None, None, f"{exc.args[0]}") from None

@@ -36,16 +36,18 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 from scipy import special  # scipy.stats is ~0.25 s to import; rank correlation is done here in numpy
 
+from outcomes.declaration import DecisionModel
 from outcomes.draws import DEFAULT_DRAWS
 from outcomes.elicit import Priors
-from outcomes.model import expected_outcomes
-from outcomes.registry import STRATEGIES
+from outcomes.model import benefit_rate, expected_outcomes, harm_score
+from outcomes.model import net_benefit as _net_benefit
 from outcomes.summarize import DENOMINATOR, flip_points
 from outcomes.voi import regression
 from outcomes.voi.regression import Estimate
@@ -74,19 +76,13 @@ def spearman_matrix(x: np.ndarray) -> np.ndarray:
 INTERVAL = 0.90
 DEFAULT_STUDY_SIZES = (25, 50, 100, 200, 400, 1000)
 DEFAULT_WEIGHT_RANGE = (0.0, 5.0, 50)
-RESPONSE_CHAIN = (
-    "population.neuropathic_component",
-    "medication.initial_response_neuropathic",
-    "medication.initial_response_other",
-    "medication.sustained_response",
-)
 _DEPENDENCE = 0.1
 
 
-def net_benefit(draws: xr.Dataset, covariates: dict[str, float], weight: float) -> xr.DataArray:
-    """Net improvements per 100 patients like this one, per draw and strategy: 100 (improved - w harm)."""
-    rate = expected_outcomes(draws, covariates)
-    nb = DENOMINATOR * (rate.sel(outcome="improved") - weight * rate.sel(outcome="harm"))
+def net_benefit(draws: xr.Dataset, covariates: dict[str, float], weight: float, model: DecisionModel) -> xr.DataArray:
+    """Net improvements per 100 patients like this one, per draw and strategy: 100 (benefit - w harm)."""
+    rate = expected_outcomes(draws, covariates, model)
+    nb = _net_benefit(rate, model, weight)
     nb.name = "net_benefit_per100"
     nb.attrs.update({"weight": float(weight), "units": "net improvements per 100 patients"})
     return nb.drop_vars("outcome", errors="ignore").transpose("draw", "strategy")
@@ -109,13 +105,22 @@ class NetBenefitModel:
     kinds: tuple[str, ...]
     support: dict[str, frozenset[str]]
     priors: Priors | None = None
-    strategies: tuple[str, ...] = STRATEGIES
+    decision_model: DecisionModel | None = None
+    strategies: tuple[str, ...] = ()
     dependent: dict[str, frozenset[str]] = field(default_factory=dict)
 
     @classmethod
     def from_draws(
-        cls, draws: xr.Dataset, covariates: dict[str, float], priors: Priors | None = None
+        cls,
+        draws: xr.Dataset,
+        covariates: dict[str, float],
+        priors: Priors | None = None,
+        decision_model: DecisionModel | None = None,
     ) -> NetBenefitModel:
+        if decision_model is None:
+            if priors is None or priors.registry is None:
+                raise ValueError("decision_model is required when priors do not carry their registry")
+            decision_model = priors.registry.model
         p = np.asarray(draws["p"].transpose("draw", "parameter").values, dtype=float)
         params = tuple(str(v) for v in draws["parameter"].values)
         if draws.sizes.get("effect", 0):
@@ -133,7 +138,8 @@ class NetBenefitModel:
             kinds=("parameter",) * len(params) + ("effect",) * len(effects),
             support={},
             priors=priors,
-            strategies=tuple(str(s) for s in STRATEGIES),
+            decision_model=decision_model,
+            strategies=tuple(decision_model.strategies),
         )
         model.improved, model.harm = model.evaluate(model.inputs)
         model.support = model._find_support()
@@ -164,9 +170,11 @@ class NetBenefitModel:
         ds["p"] = (("draw", "parameter"), np.clip(inputs[:, :k], 1e-12, 1 - 1e-12))
         if inputs.shape[1] > k:
             ds["log_or"] = (("draw", "effect"), inputs[:, k:])
-        rate = expected_outcomes(ds, self.covariates).sel(strategy=list(self.strategies))
-        imp = DENOMINATOR * rate.sel(outcome="improved").transpose("draw", "strategy").values
-        harm = DENOMINATOR * rate.sel(outcome="harm").transpose("draw", "strategy").values
+        dm = self.decision_model
+        assert dm is not None
+        rate = expected_outcomes(ds, self.covariates, dm).sel(strategy=list(self.strategies))
+        imp = DENOMINATOR * benefit_rate(rate, dm).transpose("draw", "strategy").values
+        harm = DENOMINATOR * harm_score(rate, dm).transpose("draw", "strategy").values
         return imp, harm
 
     def nb(self, weight: float) -> np.ndarray:
@@ -233,7 +241,7 @@ def parse_weights(lo: float, hi: float, n: int) -> np.ndarray:
     return np.linspace(float(lo), float(hi), int(n))
 
 
-def evpi_curve(model: NetBenefitModel, weights: Sequence[float]) -> pd.DataFrame:
+def evpi_curve(model: NetBenefitModel, weights: Sequence[float] | np.ndarray) -> pd.DataFrame:
     """EVPI per 100 patients at each weight, with its Monte Carlo standard error and the preferred strategy."""
     rows = []
     for w in np.asarray(weights, dtype=float):
@@ -278,7 +286,9 @@ def default_groups(model: NetBenefitModel) -> dict[str, tuple[str, ...]]:
     params = [n for n, k in zip(model.names, model.kinds, strict=True) if k == "parameter"]
     effects = [n for n, k in zip(model.names, model.kinds, strict=True) if k == "effect"]
     groups = {f"{s} parameters": tuple(p for p in params if p.split(".")[0] == s) for s in model.strategies}
-    groups["medication response chain"] = tuple(p for p in RESPONSE_CHAIN if p in params)
+    if model.decision_model is not None:
+        for name, chain in model.decision_model.chains().items():
+            groups[name] = tuple(p for p in chain if p in params)
     if effects:
         groups["covariate effects"] = tuple(effects)
     groups["all parameters and effects"] = tuple(model.names)
@@ -370,7 +380,9 @@ def evppi_table(
     """EVPPI of every parameter, every effect and every group at ``weight``, sorted by value (largest first)."""
     progress = progress or (lambda name: None)
     evpi = regression.evpi(model.nb(weight))
-    items = [(n, k, (n,)) for n, k in zip(model.names, model.kinds, strict=True)]
+    items: list[tuple[str, str, tuple[str, ...]]] = [
+        (n, k, (n,)) for n, k in zip(model.names, model.kinds, strict=True)
+    ]
     items += [(name, "group", tuple(members)) for name, members in (groups or default_groups(model)).items()]
     rows = []
     for name, kind, members in items:
@@ -564,7 +576,7 @@ def tornado(
     for name in names:
         j = model.index(name)
         lo, hi, where = model.interval(name, mass)
-        row = {
+        row: dict[str, Any] = {
             "name": name,
             "kind": model.kinds[j],
             "interval_from": where,
@@ -620,11 +632,12 @@ def evppi_nested(
     two halves of each inner sample giving E_{J/2}. The standard error is that of the per-outer-draw terms.
     """
     phi = sample_group(n_outer, rng) if outer is None else np.asarray(outer)
-    full = halves = None
     half = n_inner // 2
+    full: np.ndarray = np.empty(0)
+    halves: np.ndarray = np.empty(0)
     for k in range(phi.shape[0]):
         vals = nb_fn(np.repeat(phi[k : k + 1], n_inner, axis=0), sample_rest(n_inner, rng))
-        if full is None:
+        if k == 0:
             full = np.empty((phi.shape[0], vals.shape[1]))
             halves = np.empty((2, phi.shape[0], vals.shape[1]))
         full[k] = vals.mean(axis=0)

@@ -315,6 +315,7 @@ def _fit_se(g: np.ndarray, samplers: list, n_samples: int, seed: int) -> float:
         col = f(n_samples, rng) if f is not None else g[:, s][:, None]
         means[s] = col.mean(axis=0)
         best = np.broadcast_to(col, (g.shape[0], n_samples)).copy() if best is None else np.maximum(best, col)
+    assert best is not None  # at least one sampler
     values = best.mean(axis=0) - means.max(axis=0)
     return float(np.std(values, ddof=1))
 

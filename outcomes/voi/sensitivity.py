@@ -29,8 +29,8 @@ from scipy import special, stats
 
 from outcomes.draws import from_arrays, prior_draws
 from outcomes.elicit import elicit
-from outcomes.model import expected_outcomes
-from outcomes.registry import PARAMETERS, STRATEGIES, Registry
+from outcomes.model import expected_outcomes, net_benefit
+from outcomes.registry import Registry
 from outcomes.summarize import DENOMINATOR, summarize
 
 CAP_SCALES: tuple[tuple[str, float | None], ...] = (
@@ -58,13 +58,10 @@ def cap_sensitivity(
     for label, scale in scales:
         priors = elicit(registry, cap_scale=scale)
         draws = prior_draws(priors, n_draws, seed)
-        rate = expected_outcomes(draws, covariates)
+        rate = expected_outcomes(draws, covariates, registry.model)
         sim = xr.Dataset({"rate": rate}, attrs={**draws.attrs, "n_draws": n_draws, "n_patients": 0})
-        s = summarize(sim, weight=weight)
-        net = (
-            DENOMINATOR
-            * (rate.sel(outcome="improved") - weight * rate.sel(outcome="harm")).transpose("draw", "strategy").values
-        )
+        s = summarize(sim, weight=weight, model=registry.model)
+        net = net_benefit(rate, registry.model, weight).transpose("draw", "strategy").values
         evpi = float(net.max(axis=1).mean() - net.mean(axis=0).max())
         row = {
             "setting": label,
@@ -108,7 +105,7 @@ def _log_prior(post: xr.Dataset, tau_scale: float) -> xr.Dataset:
             out[name] = (v.dims, stats.beta.logpdf(x, float(a["prior_alpha"]), float(a["prior_beta"])))
         elif "prior_mu" in a and "prior_sd" in a:
             out[name] = (v.dims, stats.norm.logpdf(v.values, float(a["prior_mu"]), float(a["prior_sd"])))
-        elif name.startswith("tau_"):
+        elif str(name).startswith("tau_"):
             out[name] = (v.dims, stats.halfnorm.logpdf(v.values, scale=tau_scale))
         elif name == "z":
             out[name] = (v.dims, stats.norm.logpdf(v.values))
@@ -156,18 +153,16 @@ def _log_likelihood(post: xr.Dataset, obs: xr.Dataset) -> xr.Dataset:
 
 def _net_benefit_vars(post: xr.Dataset, registry: Registry, covariates: dict[str, float], weight: float) -> dict:
     shape = (post.sizes["chain"], post.sizes["draw"])
-    p = np.stack([post[_p_var(k)].values.reshape(-1) for k in PARAMETERS], axis=1)
+    p = np.stack([post[_p_var(k)].values.reshape(-1) for k in registry.parameters], axis=1)
     effects = [e.id for e in registry.used_effects]
     lor = np.stack([post[f"log_or__{e}"].values.reshape(-1) for e in effects], axis=1) if effects else None
     draws = from_arrays(np.clip(p, 1e-9, 1 - 1e-9), lor, registry, effect_ids=effects)
-    rate = expected_outcomes(draws, covariates)
-    net = (
-        DENOMINATOR
-        * (rate.sel(outcome="improved") - weight * rate.sel(outcome="harm")).transpose("draw", "strategy").values
-    )
-    out = {f"nb_{s}": (("chain", "draw"), net[:, j].reshape(shape)) for j, s in enumerate(STRATEGIES)}
+    rate = expected_outcomes(draws, covariates, registry.model)
+    net = net_benefit(rate, registry.model, weight).transpose("draw", "strategy").values
+    strategies = list(registry.model.strategies)
+    out = {f"nb_{s}": (("chain", "draw"), net[:, j].reshape(shape)) for j, s in enumerate(strategies)}
     order = np.argsort(-net.mean(axis=0))
-    a, b = STRATEGIES[order[0]], STRATEGIES[order[1]]
+    a, b = strategies[order[0]], strategies[order[1]]
     out[f"inb_{a}_vs_{b}"] = (("chain", "draw"), (net[:, order[0]] - net[:, order[1]]).reshape(shape))
     return out
 
@@ -201,7 +196,7 @@ def power_sensitivity(
         log_lik = _log_likelihood(post, tree["observed_data"].to_dataset())
     else:
         log_lik = None
-    quantities = [v for v in post.data_vars if v.startswith(("p_", "log_or__"))]
+    quantities = [str(v) for v in post.data_vars if str(v).startswith(("p_", "log_or__"))]
     derived = _net_benefit_vars(post, registry, covariates, weight)
     post = post[quantities].assign(derived)
     groups = {"posterior": post, "log_prior": log_prior}

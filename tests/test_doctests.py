@@ -1,0 +1,27 @@
+"""The public API's docstring examples run (numpy-style Examples sections)."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+
+import pytest
+
+MODULES = (
+    "outcomes.registry",
+    "outcomes.elicit",
+    "outcomes.draws",
+    "outcomes.profile",
+    "outcomes.simulate",
+    "outcomes.model",
+    "outcomes.summarize",
+    "outcomes.pipeline",
+)
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples_run(name):
+    module = importlib.import_module(name)
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE, verbose=False)
+    assert result.failed == 0, f"{result.failed} of {result.attempted} examples failed in {name}"
+    assert result.attempted > 0, f"{name} has no examples"
