@@ -1,13 +1,15 @@
 """Patient wording: every sentence a patient reads, in one place (the report, the clinic page and the handout).
 
 Plain language (a Flesch reading ease of 60 or more, measured by the tests), one denominator (out of 100) and one
-time frame throughout. Importable without Jinja2 or matplotlib. The functions take a decision summary (anything
-with ``rate(strategy, outcome)``, ``weight``, ``preferred``, ``prob_best_at_weight`` and ``flips``: the library's
-``DecisionSummary`` or the clinic page's live summary).
+time frame throughout. Importable without Jinja2 or matplotlib. Every word about an option or an outcome comes from
+the decision model (``summary.model``: its short labels, titles and plain words); no outcome or strategy is named
+here. The functions take a decision summary: anything with ``model``, ``rate(strategy, outcome)``, ``weight``,
+``harm_weights``, ``preferred``, ``prob_best_at_weight`` and ``flips`` (the library's ``DecisionSummary`` or the
+clinic page's live summary).
 
-Also here: the natural-frequency texts ("31 of 100, plausibly 22 to 41"), the width of a range in words, the
-preference questions and how their answers set the weight (how many people much better one person harmed
-weighs as much as), and where the preferred option changes, in words for the patient and for the clinician.
+Also here: the natural-frequency texts (``outcomes.summarize``'s), the preference questions and how their answers
+set the weights (how many people much better one person seriously harmed weighs as much as; how many people with a
+minor harm weigh as much as one person seriously harmed), and where the preferred option changes, in words.
 """
 
 from __future__ import annotations
@@ -17,50 +19,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from outcomes.model import APPLICABLE, SHORT_LABELS, STRATEGY_LABELS, TIME_FRAME_TEXT
-from outcomes.registry import STRATEGIES
-
-DENOMINATOR = 100
-"""Every number a patient sees counts people out of this many."""
+from outcomes.declaration import BENEFIT, HARM, DecisionModel
+from outcomes.model import DENOMINATOR
+from outcomes.summarize import frequency_text, per100, uncertainty_words
 
 DISCLAIMER = "Supports, does not replace, clinical judgement."
-
-PATIENT_OUTCOMES = ("improved", "harm", "improved_without_harm", "harm_without_improvement")
-"""The outcomes the patient part lists for every option (where they apply)."""
-
-PLAIN_OUTCOME_WORDS = {
-    "improved": "much better",
-    "complication": "a complication or troublesome side effect",
-    "harm": "harmed (a complication, side effect or worse weakness)",
-    "improved_without_harm": "better, with no harm",
-    "harm_without_improvement": "harmed, and not better",
-    "solid_fusion": "bones fused solidly",
-    "reoperation": "another operation",
-    "later_instability": "the spine became unstable and needed fusion",
-    "neuropathic": "nerve-type pain",
-    "deficit_progression": "weakness got worse, or a fall caused injury",
-}
-"""What an outcome means, in words a patient uses (icon-array captions)."""
-
-PLAIN_OUTCOME_TITLES = {
-    "improved": "Much better",
-    "complication": "Complication or side effect",
-    "harm": "Any harm",
-    "improved_without_harm": "Better, with no harm",
-    "harm_without_improvement": "Harmed, and not better",
-    "solid_fusion": "Bones fused solidly",
-    "reoperation": "Another operation",
-    "later_instability": "Later instability needing fusion",
-    "neuropathic": "Nerve-type pain",
-    "deficit_progression": "Worse weakness or injurious fall",
-}
-
-HARM_MEANS = "Harm here means a problem from surgery, a side effect of the pills, or weakness that gets worse."
-
-INTRO = (
-    "Think of 100 people with the same back problem as you. Here is what we expect for each choice "
-    f"{TIME_FRAME_TEXT}. Every number is out of the same 100 people. The ranges show how sure we are."
-)
 
 NOT_ONE_PERSON = (
     "These numbers are about groups of people like you. They come from past studies and stated guesses. "
@@ -68,11 +31,46 @@ NOT_ONE_PERSON = (
 )
 
 
+def intro(model: DecisionModel) -> str:
+    """The patient part's first paragraph: one denominator, one time frame."""
+    return (
+        "Think of 100 people with the same health problem as you. Here is what we expect for each choice "
+        f"{model.time_frame_text}. Every number is out of the same 100 people. The ranges show how sure we are."
+    )
+
+
+def short_plain(model: DecisionModel, outcome: str) -> str:
+    """An outcome's plain words without their explanation in brackets ('seriously harmed')."""
+    return model.outcome_plain(outcome).split(" (")[0].strip()
+
+
+def weighed_harms(model: DecisionModel) -> tuple[str, ...]:
+    """The harms the decision weighs: its main harm, then the others (in declaration order)."""
+    return (model.harm, *model.other_harms)
+
+
+def _explained(model: DecisionModel, outcome: str) -> str:
+    """What an outcome means: the words in brackets of its plain words, else its plain words."""
+    plain = model.outcome_plain(outcome)
+    if "(" in plain and plain.rstrip().endswith(")"):
+        return plain[plain.index("(") + 1 : plain.rstrip().rindex(")")].strip()
+    return plain
+
+
+def harm_means(model: DecisionModel) -> str:
+    """What each weighed harm means, one short sentence each ('Serious harm means a dangerous complication...')."""
+    return " ".join(f"{model.outcome_title(o)} means {_explained(model, o)}." for o in weighed_harms(model))
+
+
 class SummaryLike(Protocol):
     """What the wording needs from a decision summary."""
 
     @property
+    def model(self) -> DecisionModel: ...
+    @property
     def weight(self) -> float: ...
+    @property
+    def harm_weights(self) -> dict: ...
     @property
     def preferred(self) -> str: ...
     @property
@@ -81,39 +79,6 @@ class SummaryLike(Protocol):
     def flips(self) -> list[dict]: ...
 
     def rate(self, strategy: str, outcome: str) -> Any: ...
-
-
-# --- numbers in words ------------------------------------------------------------------------------------
-
-
-def per100(x: float) -> int:
-    """A rate as whole people out of 100."""
-    return round(DENOMINATOR * x)
-
-
-def uncertainty_words(low: float, high: float) -> str:
-    """The width of a 90% interval (in people out of 100) in words."""
-    width = DENOMINATOR * (high - low)
-    if width <= 10:
-        return "fairly certain"
-    if width <= 25:
-        return "uncertain"
-    if width <= 45:
-        return "very uncertain"
-    return "extremely uncertain"
-
-
-def frequency_text(mean: float, low: float, high: float) -> str:
-    """'31 of 100, plausibly 22 to 41' (or 'fewer than 1 of 100')."""
-    m, lo, hi = per100(mean), per100(low), per100(high)
-    if DENOMINATOR * mean < 1:
-        head = "fewer than 1 of 100"
-    else:
-        head = f"{m} of 100"
-    if lo == hi:
-        return head
-    lo_txt = "fewer than 1" if DENOMINATOR * low < 1 else f"{lo}"
-    return f"{head}, plausibly {lo_txt} to {hi}"
 
 
 def _people(n: float) -> str:
@@ -126,45 +91,73 @@ def _people(n: float) -> str:
 
 
 def patient_lines(summary: SummaryLike) -> list[dict]:
-    """One block per strategy in plain words, same denominator and time frame for all."""
+    """One block per strategy in plain words (the model's patient outcomes), same denominator and time frame."""
+    m = summary.model
     out = []
-    for s in STRATEGIES:
+    for s in m.strategies:
         items = []
-        for o in PATIENT_OUTCOMES:
-            if o not in APPLICABLE[s]:
+        for o in m.patient_outcomes:
+            if o not in m.applicable[s]:
                 continue
             r = summary.rate(s, o)
             items.append(
                 {
                     "outcome": o,
-                    "label": PLAIN_OUTCOME_TITLES[o],
+                    "label": m.outcome_title(o),
                     "text": r.text,
                     "certainty": r.certainty,
-                    "kind": "benefit" if o.startswith("improved") else "harm",
+                    "kind": BENEFIT if m.outcomes[o].is_benefit else HARM,
                 }
             )
-        out.append({"strategy": s, "name": STRATEGY_LABELS[s], "short": SHORT_LABELS[s], "items": items})
+        out.append({"strategy": s, "name": m.strategy_label(s), "short": m.short_label(s), "items": items})
     return out
 
 
-def weight_meaning(weight: float) -> str:
-    """'1 person harmed counts as much as 2 people much better.'"""
-    return f"1 person harmed counts as much as {_people(weight)} much better."
-
-
-def weight_words(summary: SummaryLike) -> str:
-    """Which option fits the weight, and how sure that is, in plain words."""
-    best = summary.preferred
-    chance = round(DENOMINATOR * summary.prob_best_at_weight[best])
+def weight_meaning(weight: float, model: DecisionModel) -> str:
+    """'1 person seriously harmed counts as much as 2 people much better.'"""
     return (
-        f"Say {weight_meaning(summary.weight)} Then {SHORT_LABELS[best].lower()} gives the best mix of gain and "
-        f"harm on average. How sure is this? It comes out best in {chance} of 100 likely versions of the facts."
+        f"1 person {short_plain(model, model.harm)} counts as much as {_people(weight)} "
+        f"{short_plain(model, model.benefit)}."
     )
 
 
-def patient_flip_words(summary: SummaryLike) -> str:
+def other_harm_meaning(outcome: str, relative: float, model: DecisionModel) -> str:
+    """'5 people with a complication or side effect that passes count as much as 1 person seriously harmed.'"""
+    if relative <= 0:
+        return f"A {model.outcome_title(outcome).lower()} does not count for you."
+    n = 1 / relative
+    who = "person" if _people(n).endswith("person") else "people"
+    verb = "counts" if who == "person" else "count"
+    return (
+        f"{_people(n).split()[0]} {who} with {model.outcome_plain(outcome)} {verb} as much as 1 person "
+        f"{short_plain(model, model.harm)}."
+    )
+
+
+def preference_words(summary: SummaryLike) -> str:
+    """The weights in force, in words (one sentence per weighed harm)."""
+    m = summary.model
+    parts = [weight_meaning(summary.weight, m)]
+    parts += [other_harm_meaning(o, float(summary.harm_weights.get(o, r)), m) for o, r in m.other_harms.items()]
+    return " ".join(parts)
+
+
+def weight_words(summary: SummaryLike) -> str:
+    """Which option fits the weights, and how sure that is, in plain words."""
+    m = summary.model
+    best = summary.preferred
+    chance = round(DENOMINATOR * summary.prob_best_at_weight[best])
+    return (
+        f"Say {preference_words(summary)} Then {m.short_label(best).lower()} gives the best mix of gain and harm "
+        f"on average. How sure is this? It comes out best in {chance} of 100 likely versions of the facts."
+    )
+
+
+def patient_flip_words(summary: SummaryLike, w_max: float = 5.0) -> str:
     """What would change the option that fits best, in words (the nearest flip weights on either side)."""
+    m = summary.model
     w, best = summary.weight, summary.preferred
+    harmed, better = short_plain(m, m.harm), short_plain(m, m.benefit)
     flips = sorted(summary.flips, key=lambda f: f["weight"])
     above = [f for f in flips if f["weight"] > w]
     below = [f for f in flips if f["weight"] <= w]
@@ -172,38 +165,59 @@ def patient_flip_words(summary: SummaryLike) -> str:
     if above:
         f = above[0]
         parts.append(
-            f"If 1 person harmed weighed as much as {_people(f['weight'])} much better or more, "
-            f"{SHORT_LABELS[f['to']].lower()} would fit better."
+            f"If 1 person {harmed} weighed as much as {_people(f['weight'])} {better} or more, "
+            f"{m.short_label(f['to']).lower()} would fit better."
         )
     if below:
         f = below[-1]
         parts.append(
-            f"If 1 person harmed weighed less than {_people(f['weight'])} much better, "
-            f"{SHORT_LABELS[f['from']].lower()} would fit better."
+            f"If 1 person {harmed} weighed less than {_people(f['weight'])} {better}, "
+            f"{m.short_label(f['from']).lower()} would fit better."
         )
     if not parts:
-        return f"{SHORT_LABELS[best]} fits best however you weigh harm against gain (for weights up to 5)."
+        return f"{m.short_label(best)} fits best however you weigh harm against gain (for weights up to {w_max:g})."
     return "What could change this? " + " ".join(parts)
 
 
-def flip_text(flips: Sequence[Mapping[str, Any]], preferred: str, w_max: float) -> str:
-    """Where the preferred strategy changes, in words (clinician wording; ``DecisionSummary.flip_text``)."""
+def other_harm_flip_words(
+    summary: SummaryLike, preferred_by_answer: Mapping[str, Mapping[str, str]], current: Mapping[str, float]
+) -> str:
+    """What another answer to a minor-harm question would change, in words: ``preferred_by_answer[outcome][answer]``
+    is the option that fits best with that answer (the other weights as they are), ``current[outcome]`` the
+    relative weight in force. One sentence for the nearest answer on each side that changes the option."""
+    m = summary.model
+    parts = []
+    for o, by_answer in preferred_by_answer.items():
+        now = 1 / current[o] if current.get(o, 0) > 0 else math.inf
+        ranked = sorted((OTHER_ANSWERS[a], s) for a, s in by_answer.items() if a in OTHER_ANSWERS)
+        fewer = [(n, s) for n, s in ranked if n < now and s != summary.preferred]
+        more = [(n, s) for n, s in ranked if n > now and s != summary.preferred]
+        for n, s in ([fewer[-1]] if fewer else []) + ([more[0]] if more else []):
+            parts.append(
+                f"If {_people(n)} with {m.outcome_plain(o)} counted as much as 1 person "
+                f"{short_plain(m, m.harm)}, {m.short_label(s).lower()} would fit better."
+            )
+    return " ".join(parts)
+
+
+def flip_text(flips: Sequence[Mapping[str, Any]], preferred: str, w_max: float, model: DecisionModel) -> str:
+    """Where the preferred strategy changes, in words (clinician wording, as ``DecisionSummary.flip_text``)."""
     if not flips:
-        return f"{SHORT_LABELS[preferred]} has the best expected net outcome at every weight from 0 to {w_max:g}."
+        return f"{model.short_label(preferred)} has the best expected net outcome at every weight from 0 to {w_max:g}."
     first = flips[0]
     parts = [
-        f"{SHORT_LABELS[first['from']]} is best on average while one harm counts for less than "
+        f"{model.short_label(first['from'])} is best on average while one harm counts for less than "
         f"{first['weight']:.2f} improvements"
     ]
     for f, nxt in zip(flips, [*flips[1:], None], strict=True):
         upper = f" up to {nxt['weight']:.2f}" if nxt else ""
-        parts.append(f"{SHORT_LABELS[f['to']].lower()} from {f['weight']:.2f}{upper}")
+        parts.append(f"{model.short_label(f['to']).lower()} from {f['weight']:.2f}{upper}")
     return "; ".join(parts) + "."
 
 
-def icon_caption(row: Mapping[str, Any], outcome: str) -> str:
+def icon_caption(row: Mapping[str, Any], outcome: str, model: DecisionModel) -> str:
     """'About 81 of 100 people like you: much better (plausibly 37 to 100)' (an icon array's caption)."""
-    words = PLAIN_OUTCOME_WORDS.get(outcome, str(row.get("label", outcome)).lower())
+    words = model.outcome_plain(outcome) if outcome in model.outcomes else str(row.get("label", outcome)).lower()
     mean, low, high = float(row["mean"]), float(row["low"]), float(row["high"])
     if DENOMINATOR * mean < 1:
         head = f"Fewer than 1 in {DENOMINATOR} people like you: {words}"
@@ -220,21 +234,15 @@ def icon_caption(row: Mapping[str, Any], outcome: str) -> str:
 
 
 def profile_words(profile: Any) -> list[str]:
-    """The profile in plain words for the patient (one short fact per line)."""
-
-    def yes(b: bool) -> str:
-        return "yes" if b else "no"
-
-    return [
-        f"Age: {profile.age}",
-        f"Earlier back operations: {profile.prior_surgeries}",
-        f"Spine known to be unstable: {yes(profile.instability)}",
-        f"Leg weakness getting worse: {yes(profile.progressive_deficit)}; falls: {profile.falls}",
-        f"Pain in both legs: {yes(profile.bilateral_radicular)}",
-        f"Nerve-type pain: {profile.neuropathic_features}",
-        f"Months of other care that did not help: {profile.conservative_care_months}",
-        f"Smoker: {yes(profile.smoker)}; diabetes: {yes(profile.diabetes)}",
-    ]
+    """The profile in plain words for the patient, one short fact per line (the model's words for each field,
+    without their examples in brackets)."""
+    out = []
+    for line in profile.describe():
+        head, _, value = line.partition(": ")
+        if "(" in head:
+            head = head[: head.index("(")].rstrip()
+        out.append(f"{head}: {value}.")
+    return out
 
 
 # --- readability ----------------------------------------------------------------------------------------
@@ -309,16 +317,42 @@ def html_text(html: str) -> str:
 # --- preference questions --------------------------------------------------------------------------------
 
 TRADES: tuple[int, ...] = (1, 2, 5, 10)
-"""Each question offers 1 more person harmed in exchange for this many more people much better."""
+"""Each question offers 1 more person seriously harmed in exchange for this many more people much better."""
 
 YES, NO, UNSURE = "Yes", "No", "Not sure"
 ANSWERS = (YES, NO, UNSURE)
 
+OTHER_ANSWERS: dict[str, float] = {"1": 1.0, "2": 2.0, "5": 5.0, "10": 10.0, "20": 20.0}
+"""Answers to "how many people with a minor harm count as much as 1 person seriously harmed?": n people, so
+that the minor harm's relative weight is 1/n ("Not sure" keeps the model's default)."""
+OTHER_CHOICES = (UNSURE, *OTHER_ANSWERS)
 
-def trade_question(n: int) -> str:
-    """'Would you accept 1 more person in 100 being harmed to get 5 more people in 100 much better?'"""
+
+def trade_question(n: int, model: DecisionModel) -> str:
+    """'Would you accept 1 more person in 100 being seriously harmed to get 5 more people in 100 much better?'"""
     who = "person" if n == 1 else "people"
-    return f"Would you accept 1 more person in 100 being harmed to get {n} more {who} in 100 much better?"
+    return (
+        f"Would you accept 1 more person in 100 being {short_plain(model, model.harm)} to get {n} more {who} in 100 "
+        f"{short_plain(model, model.benefit)}?"
+    )
+
+
+def other_harm_question(outcome: str, model: DecisionModel) -> str:
+    """'How many people with a complication or side effect that passes would count as much, for you, as 1 person
+    seriously harmed?'"""
+    return (
+        f"How many people with {model.outcome_plain(outcome)} would count as much, for you, as 1 person "
+        f"{short_plain(model, model.harm)}?"
+    )
+
+
+def relative_from_answer(answer: str, default: float) -> float:
+    """The relative weight of a minor harm from the answer to ``other_harm_question`` (1/n; "Not sure": default)."""
+    if answer == UNSURE:
+        return float(default)
+    if answer not in OTHER_ANSWERS:
+        raise ValueError(f"answer {answer!r}; allowed: {', '.join(OTHER_CHOICES)}")
+    return 1.0 / OTHER_ANSWERS[answer]
 
 
 @dataclass(frozen=True)
@@ -332,8 +366,8 @@ class WeightFromAnswers:
     answered: int
 
 
-def weight_from_answers(answers: Mapping[int, str], default: float) -> WeightFromAnswers:
-    """Yes to trade n means the weight is at most n (n gains make up for 1 harm); No means it is more than n.
+def weight_from_answers(answers: Mapping[int, str], default: float, model: DecisionModel) -> WeightFromAnswers:
+    """Yes to trade n means the weight is at most n (n gains make up for 1 serious harm); No means it is more than n.
 
     The weight is a point inside the bounds the answers leave: the geometric mean of two finite bounds, half the
     upper bound when only an upper bound is known, twice the lower bound when only a lower bound is known. No
@@ -347,13 +381,7 @@ def weight_from_answers(answers: Mapping[int, str], default: float) -> WeightFro
     low = float(max(no)) if no else 0.0
     high = float(min(yes)) if yes else math.inf
     if not yes and not no:
-        return WeightFromAnswers(
-            default,
-            low,
-            high,
-            f"No answers yet. For now, {weight_meaning(default)}",
-            0,
-        )
+        return WeightFromAnswers(default, low, high, f"No answers yet. For now, {weight_meaning(default, model)}", 0)
     if low >= high:
         return WeightFromAnswers(
             None,
@@ -369,33 +397,39 @@ def weight_from_answers(answers: Mapping[int, str], default: float) -> WeightFro
         w = 2 * low
     else:
         w = math.sqrt(low * high)
-    return WeightFromAnswers(float(w), low, high, f"Your answers mean: {weight_meaning(w)}", len(yes) + len(no))
+    return WeightFromAnswers(float(w), low, high, f"Your answers mean: {weight_meaning(w, model)}", len(yes) + len(no))
 
 
 __all__ = [
     "ANSWERS",
     "DENOMINATOR",
     "DISCLAIMER",
-    "HARM_MEANS",
-    "INTRO",
     "NOT_ONE_PERSON",
-    "PATIENT_OUTCOMES",
-    "PLAIN_OUTCOME_TITLES",
-    "PLAIN_OUTCOME_WORDS",
+    "OTHER_ANSWERS",
+    "OTHER_CHOICES",
     "READING_EASE_MIN",
     "TRADES",
     "WeightFromAnswers",
     "flip_text",
     "frequency_text",
+    "harm_means",
     "html_text",
     "icon_caption",
+    "intro",
+    "other_harm_flip_words",
+    "other_harm_meaning",
+    "other_harm_question",
     "patient_flip_words",
     "patient_lines",
     "per100",
+    "preference_words",
     "profile_words",
     "reading_ease",
+    "relative_from_answer",
+    "short_plain",
     "trade_question",
     "uncertainty_words",
+    "weighed_harms",
     "weight_from_answers",
     "weight_meaning",
     "weight_words",
