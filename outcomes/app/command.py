@@ -12,7 +12,15 @@ def register(sub) -> None:
     p = sub.add_parser("app", help="serve the decision-aid web page for the clinic (127.0.0.1 by default)")
     p.add_argument("--profile", default=None, help="starting patient profile YAML (default: the shipped seed patient)")
     p.add_argument("--registry", default=None, help="registry folder (default: the shipped priors/)")
-    p.add_argument("--posterior", default=None, help="posterior .nc written by 'outcomes update' (default: priors)")
+    p.add_argument(
+        "--posterior", default=None, help="posterior .nc written by 'outcomes update' (default: the verified trials)"
+    )
+    p.add_argument(
+        "--data",
+        default="default",
+        help="study counts CSV to update the cited rates with (default: the verified trials)",
+    )
+    p.add_argument("--prior-only", action="store_true", help="the seed view: the cited rates alone (no study data)")
     p.add_argument("--port", type=number(int, 1), default=5006, help="port (default 5006)")
     p.add_argument("--address", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
     p.add_argument("--draws", type=number(int), default=4000, help="parameter draws (default 4000)")
@@ -37,6 +45,8 @@ def run(args: argparse.Namespace) -> int:
             n_draws=args.draws,
             seed=args.seed,
             allow_failed=args.allow_failed,
+            data=args.data,
+            prior_only=args.prior_only,
             show=args.show,
         )
     except OSError as exc:  # the port is taken, or the address is not this machine's

@@ -24,12 +24,36 @@ import panel as pn
 
 from outcomes.app import render
 from outcomes.app.engine import Evidence, ProfileResult, ResultCache
-from outcomes.app.form import MAX_TEXT, allowed_text, apply_form, form_values, profile_from_upload, profile_yaml
+from outcomes.app.form import (
+    MAX_TEXT,
+    NOTES,
+    FormField,
+    allowed_text,
+    apply_form,
+    form_fields,
+    form_values,
+    profile_from_upload,
+    profile_yaml,
+)
+from outcomes.declaration import DecisionModel
 from outcomes.errors import InputError
 from outcomes.pipeline import MAX_WEIGHT
-from outcomes.profile import FIELDS, Profile
+from outcomes.profile import Profile
 from outcomes.summarize import DEFAULT_WEIGHT
-from outcomes.wording import ANSWERS, HARM_MEANS, TRADES, UNSURE, trade_question, weight_from_answers
+from outcomes.wording import (
+    ANSWERS,
+    OTHER_ANSWERS,
+    OTHER_CHOICES,
+    TRADES,
+    UNSURE,
+    harm_means,
+    other_harm_flip_words,
+    other_harm_meaning,
+    other_harm_question,
+    relative_from_answer,
+    trade_question,
+    weight_from_answers,
+)
 
 log = logging.getLogger("outcomes.app")
 
@@ -42,10 +66,11 @@ h4 { margin: .2em 0 .3em; font-size: 1.02em; }
 .oc-failing { background: #fde8e8; border-left: 5px solid #c62828; padding: .4em .8em; margin: .3em 0; }
 .oc-stamp { color: #555; font-size: .8em; margin: .2em 0 .6em; }
 .oc-row-title { font-weight: bold; font-size: 1.05em; margin: .35em 0 .15em; }
-.oc-icon-row { display: grid; grid-template-columns: repeat(3, minmax(0, 1fr)); gap: .6em; }
-.oc-icon-head { font-weight: 600; font-size: .95em; }
-.oc-icons svg { width: 100%; max-width: 170px; height: auto; display: block; }
-.oc-caption { font-size: .84em; line-height: 1.25; margin-top: .15em; }
+.oc-icon-row { display: grid; grid-template-columns: repeat(5, minmax(0, 1fr)); gap: .5em; }
+.oc-row-words { font-weight: normal; font-size: .85em; color: #444; }
+.oc-icon-head { font-weight: 600; font-size: .88em; line-height: 1.15; min-height: 2.3em; }
+.oc-icons svg { width: 100%; max-width: 150px; height: auto; display: block; }
+.oc-caption { font-size: .82em; line-height: 1.2; margin-top: .15em; }
 .oc-na { color: #555; font-style: italic; font-size: .9em; padding: 2em 0; }
 .oc-bh { width: 100%; height: auto; display: block; }
 .oc-options { display: grid; grid-template-columns: repeat(auto-fit, minmax(190px, 1fr)); gap: .6em; }
@@ -93,13 +118,19 @@ class ClinicPage:
 
     def __init__(self, evidence: Evidence, profile: Profile, *, voi: bool = True) -> None:
         self.evidence = evidence
+        self.model: DecisionModel = evidence.model
         self.cache = ResultCache(evidence)
         self.profile = profile
         self.weight = DEFAULT_WEIGHT
+        self.other: dict[str, float] = dict(self.model.other_harms)
         self.answers: dict[int, str] = dict.fromkeys(TRADES, UNSURE)
-        self.answers_text, self.answers_ok = weight_from_answers(self.answers, DEFAULT_WEIGHT).text, True
+        self.other_answers: dict[str, str] = dict.fromkeys(self.model.other_harms, UNSURE)
+        self.answers_text, self.answers_ok = (
+            self._answers_words(weight_from_answers(self.answers, DEFAULT_WEIGHT, self.model).text),
+            True,
+        )
         self.result: ProfileResult = self.cache.get(profile)
-        self.summary = self.result.at(self.weight)
+        self.summary = self.result.at(self.weight, self.other)
         self.seq = 0
         self.last_update_ms = 0.0
         self.token = secrets.token_urlsafe(24)
@@ -110,7 +141,13 @@ class ClinicPage:
 
     # -- layout -----------------------------------------------------------------------------------------------
 
-    def _field_widget(self, name: str, kind: str, spec: Any, desc: str, value: Any) -> pn.widgets.Widget:
+    def _answers_words(self, weight_text: str) -> str:
+        """The weight's sentence, then what each other harm's weight means."""
+        other = " ".join(other_harm_meaning(o, r, self.model) for o, r in self.other.items())
+        return f"{weight_text} {other}".strip()
+
+    def _field_widget(self, ff: FormField, value: Any) -> pn.widgets.Widget:
+        name, kind, desc = ff.name, ff.kind, ff.desc
         label = desc[0].upper() + desc[1:]
         common = {
             "name": label,
@@ -118,16 +155,18 @@ class ClinicPage:
             "css_classes": [f"oc-field-{name}"],
             "stylesheets": [WIDGET_CSS],
         }
-        if kind == "int":
-            return pn.widgets.TextInput(value=value, placeholder=f"{spec[0]} to {spec[1]}", **common)
+        f = ff.field
+        if f is not None and kind in ("int", "number"):
+            return pn.widgets.TextInput(value=value, placeholder=f"{f.min:g} to {f.max:g}", **common)
         if kind == "bool":
             return pn.widgets.Checkbox(value=value, **common)
-        if kind == "choice":
-            return pn.widgets.Select(options=list(spec), value=value, **common)
-        if kind == "list":
-            opts = {t.replace("_", " "): t for t in spec}
+        if f is not None and kind == "choice":
+            levels = list(f.levels) if value in f.levels else ["", *f.levels]
+            return pn.widgets.Select(options=levels, value=value if value is not None else "", **common)
+        if f is not None and kind == "list":
+            opts = {t.replace("_", " "): t for t in f.levels}
             return pn.widgets.CheckBoxGroup(options=opts, value=list(value), inline=False, **common)
-        if name == "notes":
+        if name == NOTES:
             return pn.widgets.TextAreaInput(value=value, max_length=MAX_TEXT[name], height=70, **common)
         return pn.widgets.TextInput(value=value, max_length=MAX_TEXT.get(name, 200), **common)
 
@@ -136,8 +175,8 @@ class ClinicPage:
         self.widgets: dict[str, pn.widgets.Widget] = {}
         self.messages: dict[str, pn.pane.HTML] = {}
         form: list[Any] = []
-        for name, (kind, spec, desc) in FIELDS.items():
-            w = self._field_widget(name, kind, spec, desc, values[name])
+        for name, ff in form_fields(self.model).items():
+            w = self._field_widget(ff, values[name])
             w.param.watch(self._on_field, "value")
             _no_debounce(w)
             msg = _html("", css_classes=["oc-msg", f"oc-msg-{name}"], margin=(0, 10))
@@ -174,7 +213,7 @@ class ClinicPage:
         qs: list[Any] = [
             _html(
                 '<h3 class="oc-h">What matters to you</h3>'
-                f"<p class='oc-small'>{html.escape(HARM_MEANS)} Answer what you can; skip the rest.</p>"
+                f"<p class='oc-small'>{html.escape(harm_means(self.model))} Answer what you can; skip the rest.</p>"
             )
         ]
         for n in TRADES:
@@ -189,7 +228,30 @@ class ClinicPage:
             q.param.watch(self._on_answer, "value")
             _no_debounce(q)
             self.questions[n] = q
-            qs.extend([_html(f'<p class="oc-q">{html.escape(trade_question(n))}</p>', margin=(4, 10, 0, 10)), q])
+            qs.extend(
+                [_html(f'<p class="oc-q">{html.escape(trade_question(n, self.model))}</p>', margin=(4, 10, 0, 10)), q]
+            )
+        self.other_questions: dict[str, pn.widgets.RadioButtonGroup] = {}
+        for i, o in enumerate(self.model.other_harms):
+            q = pn.widgets.RadioButtonGroup(
+                options=list(OTHER_CHOICES),
+                value=UNSURE,
+                button_type="primary",
+                button_style="outline",
+                css_classes=[f"oc-other-{i}"],
+                sizing_mode="stretch_width",
+            )
+            q.param.watch(self._on_answer, "value")
+            _no_debounce(q)
+            self.other_questions[o] = q
+            qs.extend(
+                [
+                    _html(
+                        f'<p class="oc-q">{html.escape(other_harm_question(o, self.model))}</p>', margin=(4, 10, 0, 10)
+                    ),
+                    q,
+                ]
+            )
         self.preference = _html(self._preference_html(), css_classes=["oc-preference-pane"])
         right = pn.Column(
             *qs,
@@ -249,8 +311,21 @@ class ClinicPage:
             + render.numbers_html(self.summary)
         )
 
+    def _other_flip(self) -> str:
+        """What another answer to each other-harm question would change (the other weights as they are)."""
+        by: dict[str, dict[str, str]] = {}
+        for o in self.other:
+            by[o] = {
+                a: self.result.at(self.weight, {**self.other, o: relative_from_answer(a, 0.0)}).preferred
+                for a in OTHER_ANSWERS
+                if a != self.other_answers.get(o)
+            }
+        return other_harm_flip_words(self.summary, by, self.other)
+
     def _preference_html(self) -> str:
-        return self._marker("preference") + render.preference_html(self.summary, self.answers_text, self.answers_ok)
+        return self._marker("preference") + render.preference_html(
+            self.summary, self.answers_text, self.answers_ok, self._other_flip()
+        )
 
     def handout_document(self, *, auto_print: bool = False) -> str:
         return render.handout_html(self.evidence, self.summary, self.profile, self.answers_text, auto_print=auto_print)
@@ -292,7 +367,7 @@ class ClinicPage:
         t0 = time.perf_counter()
         self.profile = profile
         self.result = self.cache.get(profile)
-        self.summary = self.result.at(self.weight)
+        self.summary = self.result.at(self.weight, self.other)
         self.last_update_ms = 1000 * (time.perf_counter() - t0)
         self._refresh(results=True)
 
@@ -314,7 +389,7 @@ class ClinicPage:
 
     def _on_upload(self, event: Any) -> None:
         try:
-            profile = profile_from_upload(self.upload.value, self.upload.filename)
+            profile = profile_from_upload(self.upload.value, self.upload.filename, self.model)
         except InputError as err:
             lines = "<br>".join(html.escape(str(p)) for p in err.problems)
             self.upload_msg.object = f'<div class="oc-msg">{lines}</div>'
@@ -344,13 +419,20 @@ class ClinicPage:
                 if q.value not in ANSWERS:
                     raise ValueError("answer not allowed")
                 answers[n] = q.value
-            res = weight_from_answers(answers, DEFAULT_WEIGHT)
-            self.answers, self.answers_text = answers, res.text
+            other_answers, other = {}, {}
+            for o, q in self.other_questions.items():
+                if q.value not in OTHER_CHOICES:
+                    raise ValueError("answer not allowed")
+                other_answers[o] = q.value
+                other[o] = relative_from_answer(q.value, self.model.other_harms[o])
+            res = weight_from_answers(answers, DEFAULT_WEIGHT, self.model)
+            self.answers, self.other_answers, self.other = answers, other_answers, other
+            self.answers_text = self._answers_words(res.text)
             self.answers_ok = res.weight is not None
             t0 = time.perf_counter()
             if res.weight is not None:
                 self.weight = min(float(res.weight), MAX_WEIGHT)
-                self.summary = self.result.at(self.weight)
+            self.summary = self.result.at(self.weight, self.other)
             self.last_update_ms = 1000 * (time.perf_counter() - t0)
             self._refresh(results=False)
         except Exception as exc:
@@ -368,7 +450,7 @@ class ClinicPage:
         try:
             from outcomes.voi.analysis import report_section
 
-            decision = self.result.decision(self.weight)
+            decision = self.result.decision(self.weight, self.other)
             section = await asyncio.to_thread(report_section, decision)
             self.voi_pane.object = (
                 f"<p class='oc-small'>For the profile and weight shown when the button was pressed "
@@ -383,6 +465,6 @@ class ClinicPage:
         return self.layout
 
 
-def allowed_values() -> dict[str, str]:
+def allowed_values(model: DecisionModel) -> dict[str, str]:
     """Every field's allowed values in words (for the README and tests)."""
-    return {name: allowed_text(name) for name in FIELDS}
+    return {name: allowed_text(name, model) for name in form_fields(model)}

@@ -17,6 +17,7 @@ from tornado.web import RequestHandler
 
 from outcomes.app.engine import Evidence, load_evidence
 from outcomes.profile import Profile, load_profile
+from outcomes.registry import load_registry
 
 DEFAULT_PORT = 5006
 DEFAULT_ADDRESS = "127.0.0.1"
@@ -77,6 +78,8 @@ def serve(
     n_draws: int = 4000,
     seed: int = 0,
     allow_failed: bool = False,
+    data: Any = "default",
+    prior_only: bool = False,
     show: bool = False,
     num_threads: int | None = None,
     ready: Any = None,
@@ -85,8 +88,18 @@ def serve(
     from outcomes.cliutil import headless_matplotlib
 
     headless_matplotlib()
-    start = load_profile(profile)  # a bad starting profile fails before the slower evidence loading
-    evidence = load_evidence(registry, posterior, n_draws=n_draws, seed=seed, allow_failed=allow_failed)
+    reg = load_registry(registry)
+    start = load_profile(profile, registry=reg)  # a bad starting profile fails before the slower evidence loading
+    evidence = load_evidence(
+        reg,
+        posterior,
+        profile=start,
+        n_draws=n_draws,
+        seed=seed,
+        allow_failed=allow_failed,
+        data=data,
+        prior_only=prior_only,
+    )
     import panel as pn
 
     pn.extension(notifications=False)
@@ -109,7 +122,10 @@ def serve(
         num_threads=num_threads,
     )
     host = f"[{address}]" if ":" in address else address
-    print(f"Decision aid running at http://{host}:{port}/  (evidence version {evidence.version}; Ctrl+C stops it)")
+    print(
+        f"Decision aid running at http://{host}:{port}/  (evidence version {evidence.version}, "
+        f"{evidence.source}; Ctrl+C stops it)"
+    )
     if ready is not None:
         ready(server)
     server.start()
