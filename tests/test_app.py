@@ -10,21 +10,28 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from outcomes.declaration import default_model
 from outcomes.errors import InputError
-from outcomes.profile import FIELDS, load_profile
+from outcomes.profile import load_profile
 from outcomes.wording import (
     NO,
+    OTHER_ANSWERS,
     READING_EASE_MIN,
     TRADES,
     UNSURE,
     YES,
     html_text,
+    other_harm_question,
     reading_ease,
+    relative_from_answer,
+    trade_question,
     weight_from_answers,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
 DRAWS = 1000
+MODEL = default_model()
+MINOR = next(iter(MODEL.other_harms))  # the minor harm, weighed against the serious one
 
 
 @pytest.fixture(scope="module")
@@ -37,15 +44,24 @@ def evidence():
 # --- the numbers: the same as the library's ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize("weight", [0.0, 1.0, 2.5, 7.0])
+def test_evidence_is_compares_by_default_with_the_seed_view_beside_it(evidence):
+    assert evidence.source == "trials" and evidence.data_file and evidence.data_file.endswith("verified_trials.csv")
+    assert evidence.conflict is not None and evidence.seed_draws is not None
+
+
+@pytest.mark.parametrize("weight, minor", [(0.0, None), (1.0, None), (2.5, 1.0), (7.0, 0.05), (1.0, 0.0)])
 @pytest.mark.parametrize("profile_file", ["default.yaml", "stable_first_revision.yaml"])
-def test_live_summary_equals_the_library_summary(evidence, profile_file, weight):
+def test_live_summary_equals_the_library_summary(evidence, profile_file, weight, minor):
     from outcomes.app.engine import ProfileResult
-    from outcomes.pipeline import decide
+    from outcomes.pipeline import compare
+    from outcomes.summarize import summarize
 
     profile = load_profile(ROOT / "profiles" / profile_file)
-    live = ProfileResult.compute(evidence, profile).at(weight)
-    ref = decide(profile, n_draws=DRAWS, seed=3, weight=weight).summary
+    other = None if minor is None else {MINOR: minor}
+    live = ProfileResult.compute(evidence, profile).at(weight, other)
+    d = compare(profile, n_draws=DRAWS, seed=3, weight=weight)
+    ref = d.summary if other is None else summarize(d.simulation, weight=weight, other_harms=other)
+    assert live.harm_weights == ref.harm_weights
     assert live.rates.equals(ref.rates)  # every mean, interval, text and certainty word
     assert live.preferred == ref.preferred
     assert live.flips == ref.flips
@@ -63,10 +79,10 @@ def test_result_cache_reuses_numbers_only_for_the_same_covariates(evidence):
     cache = ResultCache(evidence, size=2)
     p = load_profile()
     a = cache.get(p)
-    relabelled = cache.get(dataclasses.replace(p, label="Another name", conservative_care_months=30))
+    relabelled = cache.get(p.replace(label="Another name", conservative_care_months=30))
     assert relabelled.rates is a.rates and relabelled.profile.label == "Another name"
     assert relabelled.provenance.profile_label == "Another name"
-    other = cache.get(dataclasses.replace(p, prior_surgeries=0))
+    other = cache.get(p.replace(prior_surgeries=0))
     assert not other.rates.equals(a.rates)
 
 
@@ -121,7 +137,7 @@ def test_good_form_values_change_only_their_field():
     assert list(messages) == ["age"]
     assert profile.age == previous.age and profile.prior_surgeries == 3 and profile.falls == "none"
     assert profile.label == "<b>Ms A</b>" and profile.failed_treatments == ("medication",)
-    assert set(form_values(profile)) == set(FIELDS)
+    assert list(form_values(profile)) == ["label", *MODEL.fields, "notes"]  # the form follows the model's fields
 
 
 @pytest.mark.parametrize(
@@ -140,22 +156,22 @@ def test_a_bad_profile_file_is_refused_with_its_reason(data, needle):
     from outcomes.app.form import profile_from_upload
 
     with pytest.raises(InputError) as err:
-        profile_from_upload(data, "mine.yaml")
+        profile_from_upload(data, "mine.yaml", MODEL)
     assert needle in str(err.value) and "mine.yaml" in str(err.value)
 
 
 def test_a_saved_profile_loads_back_and_reads_in_the_report(tmp_path):
     from outcomes.app.form import profile_from_upload, profile_yaml
 
-    p = dataclasses.replace(load_profile(), label='Ms "A" <script>', prior_surgeries=1)
+    p = load_profile().replace(label='Ms "A" <script>', prior_surgeries=1)
     data = profile_yaml(p)
-    back = profile_from_upload(data, "saved.yaml")
+    back = profile_from_upload(data, "saved.yaml", MODEL)
     assert back.to_dict() == p.to_dict()
     (tmp_path / "saved.yaml").write_bytes(data)
     assert load_profile(tmp_path / "saved.yaml").to_dict() == p.to_dict()
-    long = dataclasses.replace(p, label="x" * 500)
+    long = dataclasses.replace(p, label="x" * 150)
     with pytest.raises(InputError, match="longer than 120"):
-        profile_from_upload(profile_yaml(long), "long.yaml")
+        profile_from_upload(profile_yaml(long), "long.yaml", MODEL)
 
 
 # --- the wording: preferences and readability --------------------------------------------------------------
@@ -163,7 +179,7 @@ def test_a_saved_profile_loads_back_and_reads_in_the_report(tmp_path):
 
 def test_answers_bound_the_weight():
     def w(**answers):
-        return weight_from_answers({int(k[1:]): v for k, v in answers.items()}, 1.0)
+        return weight_from_answers({int(k[1:]): v for k, v in answers.items()}, 1.0, MODEL)
 
     assert w().weight == 1.0 and w().answered == 0  # no answers: the default
     assert w(t1=YES).weight == 0.5  # at most 1: half the bound
@@ -175,10 +191,23 @@ def test_answers_bound_the_weight():
     assert bad.weight is None and "do not fit together" in bad.text
     for low, high in [(0, 1), (1, 2), (2, 5), (5, 10)]:
         answers = {n: (NO if n <= low else YES) for n in TRADES if n <= low or n >= high}
-        got = weight_from_answers(answers, 1.0)
+        got = weight_from_answers(answers, 1.0, MODEL)
         assert low < got.weight <= high  # Yes to n means the weight is at most n; No means more than n
     with pytest.raises(ValueError):
-        weight_from_answers({3: YES}, 1.0)
+        weight_from_answers({3: YES}, 1.0, MODEL)
+
+
+def test_the_questions_use_the_models_words_and_set_the_minor_harm_weight():
+    assert trade_question(5, MODEL) == (
+        "Would you accept 1 more person in 100 being seriously harmed to get 5 more people in 100 much better?"
+    )
+    q = other_harm_question(MINOR, MODEL)
+    assert MODEL.outcome_plain(MINOR) in q and q.endswith("as 1 person seriously harmed?")
+    assert relative_from_answer(UNSURE, MODEL.other_harms[MINOR]) == MODEL.other_harms[MINOR]
+    for answer, n in OTHER_ANSWERS.items():  # n people with a minor harm count as much as 1 seriously harmed
+        assert relative_from_answer(answer, 0.2) == pytest.approx(1 / n)
+    with pytest.raises(ValueError):
+        relative_from_answer("3", 0.2)
 
 
 def test_reading_ease_ranks_plain_above_dense_text():
@@ -211,20 +240,20 @@ def test_the_report_patient_part_is_plain_language(tmp_path):
 def test_the_handout_is_plain_language_and_carries_what_it_must(evidence):
     from outcomes.app.engine import ProfileResult
     from outcomes.app.render import handout_html
-    from outcomes.registry import STRATEGIES
 
-    for weight in (0.5, 1.0, 3.2):
+    for weight, minor in ((0.5, None), (1.0, 1.0), (3.2, 0.05)):
         profile = dataclasses.replace(load_profile(), label="Ms A <script>alert(1)</script>")
-        s = ProfileResult.compute(evidence, profile).at(weight)
+        s = ProfileResult.compute(evidence, profile).at(weight, None if minor is None else {MINOR: minor})
         doc = handout_html(evidence, s, profile, "No answers yet.", auto_print=False)
         text = html_text(doc)
         assert reading_ease(text) >= READING_EASE_MIN, text
         assert "<script>alert" not in doc and "&lt;script&gt;" in doc
         for needle in (evidence.version, "within 2 years of starting treatment", "Supports, does not replace"):
             assert needle in text
-        assert "Made on 20" in text and "Earlier back operations: 2" in text
-        for st in STRATEGIES:
-            assert s.rate(st, "improved").text in text
+        assert "Made on 20" in text and "Number of earlier lumbar operations: 2." in text
+        for st in MODEL.strategies:
+            for o in MODEL.patient_outcomes:
+                assert s.rate(st, o).text in text
         assert "per cent" not in text and "%" not in text  # one denominator: out of 100, never percent
 
 
@@ -243,6 +272,9 @@ def test_page_updates_only_what_changed_and_keeps_sessions_apart(evidence):
     a.questions[1].value = NO
     assert a.weight > 1 and b.weight == 1.0
     assert a.results.object == results  # a preference changes only the preference pane
+    a.other_questions[MINOR].value = "1"
+    assert a.other == {MINOR: 1.0} and b.other == dict(MODEL.other_harms) and a.summary.harm_weights[MINOR] == 1.0
+    assert a.results.object == results
     a.widgets["age"].value = "<b>"
     assert "(&lt;b&gt;)" in a.messages["age"].object and "<b>" not in a.messages["age"].object
     a.widgets["label"].value = "<img src=x onerror=alert(1)>"
@@ -290,11 +322,33 @@ def test_clinician_tab_shows_conflicts_with_trial_data_and_the_voi_summary(tmp_p
     page = ClinicPage(ev, load_profile())
     page.tabs.active = 1
     shown = page.clinician.object
-    assert "Conflicts between the priors and the trial data" in shown and "60/200" in shown and "CONFLICT" in shown
+    assert "Conflicts between the cited priors and the trial data" in shown and "60/200" in shown
+    assert "CONFLICT" in shown and "Evidence view: posterior" in shown
+    assert "the trials found 60 of 200 (30 in 100)" in shown  # the conflict in plain words
+    assert "The seed view beside the numbers shown" in shown  # the cited rates alone, for comparison
     assert "fusion_improved_herkowitz" in shown and "Herkowitz" in shown  # records and their sources
     assert "updated with study data" in page.header.object
     asyncio.run(page._on_voi(None))
     assert "EVPI" in page.voi_pane.object and "EVPPI" in page.voi_pane.object
+
+
+def test_clinician_tab_sets_the_guideline_summary_beside_the_trials(evidence):
+    from outcomes.app.page import ClinicPage
+    from outcomes.pipeline import compare
+    from outcomes.report.evidence import conflict_sentences
+
+    page = ClinicPage(evidence, load_profile())
+    page.tabs.active = 1
+    shown = html_text(page.clinician.object)
+    assert "Evidence view: trials" in shown and "verified_trials.csv" in shown
+    assert "What the guideline summary claims, and what the trials show" in shown
+    seed = compare(load_profile(), n_draws=DRAWS, seed=3, prior_only=True).summary
+    for st in MODEL.strategies:  # the seed view's numbers are the library's seed view
+        assert seed.rate(st, MODEL.benefit).text in shown
+    d = compare(load_profile(), n_draws=DRAWS, seed=3)
+    for sentence in conflict_sentences(d):
+        assert sentence in shown
+    assert "updated with the verified trial data" in page.header.object
 
 
 @pytest.mark.parametrize(
@@ -356,15 +410,20 @@ return out;
 """
 
 
-def _expected(profile, weight=1.0):
-    from outcomes.pipeline import decide
+def _expected(profile, weight=1.0, other=None):
+    """What the page must show for ``profile``: the library's ``compare`` (and ``summarize`` with the patient's
+    other-harm weights) on the same draws and seed."""
+    from outcomes.pipeline import compare
+    from outcomes.summarize import summarize
 
-    s = decide(profile, n_draws=DRAWS, seed=3, weight=weight).summary
+    d = compare(profile, n_draws=DRAWS, seed=3, weight=weight)
+    s = d.summary if other is None else summarize(d.simulation, weight=weight, other_harms=other)
+    icons = (MODEL.benefit, MODEL.harm, *MODEL.other_harms)
     out = {}
     for _, r in s.rates.iterrows():
-        if r.outcome in ("improved", "harm", "improved_without_harm", "harm_without_improvement"):
+        if r.outcome in MODEL.patient_outcomes:
             out[f"{r.strategy}/{r.outcome}"] = r.text
-        if r.outcome in ("improved", "harm"):
+        if r.outcome in icons:
             out[f"icons/{r.strategy}/{r.outcome}"] = 0 if 100 * r["mean"] < 1 else min(100, round(100 * r["mean"]))
     return out, s
 
@@ -390,9 +449,9 @@ def test_browser_earlier_operations_change_the_numbers_to_the_librarys(page):
         r = b.set_field(page, "prior_surgeries", str(n))
         assert "error" not in r, r
         shown = page.execute_script(SHOWN)
-        expected, _ = _expected(dataclasses.replace(load_profile(), prior_surgeries=n))
+        expected, _ = _expected(load_profile().replace(prior_surgeries=n))
         assert shown == expected and shown != before
-        assert r["state"]["digest"] == dataclasses.replace(load_profile(), prior_surgeries=n).digest()
+        assert r["state"]["digest"] == load_profile().replace(prior_surgeries=n).digest()
 
 
 @browser_test
@@ -445,6 +504,15 @@ def test_browser_preference_questions_move_the_preferred_option(page):
     assert fit == s.flips[0]["to"] == _expected(load_profile(), 4.0)[1].preferred and fit != s.flips[0]["from"]
     words = b.text_of(page, ".oc-preference-pane")
     assert "What could change this?" in words and "would fit better" in words
+    # the minor-harm question: an answer that, at weight 4, moves the preferred option (found from the library)
+    by_answer = {a: _expected(load_profile(), 4.0, {MINOR: 1 / n})[1].preferred for a, n in OTHER_ANSWERS.items()}
+    moving = [a for a, pref in by_answer.items() if pref != fit]
+    assert moving, by_answer  # hand-made case: counting minor harms less at weight 4 favours another option
+    assert f"If {moving[-1]} people with" in words  # the page says which answer would change it
+    r = b.click_other_answer(page, 0, moving[-1])
+    assert "error" not in r and float(r["state"]["weight"]) == 4.0
+    fit2 = page.execute_script("return window.ocOne('.oc-fit').dataset.preferred")
+    assert fit2 == by_answer[moving[-1]] != fit
 
 
 @browser_test

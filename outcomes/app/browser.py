@@ -206,6 +206,11 @@ def click_answer(driver: Any, trade: int, answer: str) -> dict:
     return driver.execute_async_script(CLICK_AND_WAIT, f"oc-q-{trade}", answer, "preference")
 
 
+def click_other_answer(driver: Any, index: int, answer: str) -> dict:
+    """Click an answer of the ``index``-th other-harm question (how much a minor harm counts) and wait."""
+    return driver.execute_async_script(CLICK_AND_WAIT, f"oc-other-{index}", answer, "preference")
+
+
 def text_of(driver: Any, selector: str) -> str:
     """The visible text of the first element matching ``selector`` (inside shadow roots too)."""
     return driver.execute_script(

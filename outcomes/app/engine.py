@@ -110,15 +110,16 @@ def load_evidence(
     data: Any = "default",
     prior_only: bool = False,
     seed_view: bool = True,
+    cli: bool = False,
 ) -> Evidence:
     """The draws ``pipeline.compare`` uses (same arguments, same numbers), once per server. Raises ``InputError``.
 
     ``data``/``prior_only``/``posterior`` as in ``compare``; ``seed_view`` also keeps the seed view's draws for the
     clinician tab (skipped when the numbers shown are the seed view)."""
-    check_options(1.0, n_draws, seed, n_patients)
+    check_options(1.0, n_draws, seed, n_patients, cli=cli)
     reg = registry if isinstance(registry, Registry) else load_registry(registry)
     start = profile if isinstance(profile, Profile) else load_profile(profile, registry=reg)
-    opts: dict[str, Any] = {"registry": reg, "n_draws": n_draws, "seed": seed, "n_patients": n_patients}
+    opts: dict[str, Any] = {"registry": reg, "n_draws": n_draws, "seed": seed, "n_patients": n_patients, "cli": cli}
     d = compare(start, posterior=posterior, allow_failed=allow_failed, data=data, prior_only=prior_only, **opts)
     conflict = d.conflicts
     if posterior is not None and conflict is None:

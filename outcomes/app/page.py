@@ -150,7 +150,7 @@ class ClinicPage:
         name, kind, desc = ff.name, ff.kind, ff.desc
         label = desc[0].upper() + desc[1:]
         common = {
-            "name": label,
+            "label": label,
             "sizing_mode": "stretch_width",
             "css_classes": [f"oc-field-{name}"],
             "stylesheets": [WIDGET_CSS],
@@ -186,7 +186,7 @@ class ClinicPage:
         self.upload.param.watch(self._on_upload, "value")
         self.upload_msg = _html("", css_classes=["oc-msg", "oc-msg-upload"])
         self.download = pn.widgets.FileDownload(
-            callback=self._save, filename="patient-profile.yaml", label="Save profile (YAML)", button_type="primary"
+            callback=self._save, filename="patient-profile.yaml", label="Save profile (YAML)", color="primary"
         )
         left = pn.Column(
             _html('<h3 class="oc-h">The patient</h3><p class="oc-small">Load a profile file, or fill in the form.</p>'),
@@ -220,8 +220,8 @@ class ClinicPage:
             q = pn.widgets.RadioButtonGroup(
                 options=list(ANSWERS),
                 value=UNSURE,
-                button_type="primary",
-                button_style="outline",
+                color="primary",
+                variant="outline",
                 css_classes=[f"oc-q-{n}"],
                 sizing_mode="stretch_width",
             )
@@ -236,8 +236,8 @@ class ClinicPage:
             q = pn.widgets.RadioButtonGroup(
                 options=list(OTHER_CHOICES),
                 value=UNSURE,
-                button_type="primary",
-                button_style="outline",
+                color="primary",
+                variant="outline",
                 css_classes=[f"oc-other-{i}"],
                 sizing_mode="stretch_width",
             )
@@ -263,7 +263,7 @@ class ClinicPage:
         )
 
         self.clinician = _html("", css_classes=["oc-clinician-pane"])
-        self.voi_button = pn.widgets.Button(name="Compute the value-of-information summary", button_type="default")
+        self.voi_button = pn.widgets.Button(label="Compute the value-of-information summary", color="default")
         self.voi_button.on_click(self._on_voi)
         self.voi_pane = _html(
             "<p class='oc-small'>Which inputs' uncertainty matters most for this patient (EVPI and EVPPI per 100 "

@@ -252,7 +252,7 @@ def numbers_html(summary: LiveSummary) -> str:
             out.append(
                 f'<li data-outcome="{esc(it["outcome"])}"><span class="oc-{it["kind"]}">{esc(it["label"])}</span>: '
                 f'<strong class="oc-freq">{esc(it["text"])}</strong> '
-                f'<span class="oc-small">({esc(it["certainty"])})</span></li>'
+                f'<span class="oc-small">({esc(it["certainty"])})</span>.</li>'
             )
         out.append("</ul></div>")
     out.append(f'</div><p class="oc-small">{esc(harm_means(m))}</p>')

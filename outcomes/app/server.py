@@ -99,6 +99,7 @@ def serve(
         allow_failed=allow_failed,
         data=data,
         prior_only=prior_only,
+        cli=True,
     )
     import panel as pn
 
