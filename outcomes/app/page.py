@@ -328,7 +328,14 @@ class ClinicPage:
         )
 
     def handout_document(self, *, auto_print: bool = False) -> str:
-        return render.handout_html(self.evidence, self.summary, self.profile, self.answers_text, auto_print=auto_print)
+        return render.handout_html(
+            self.evidence,
+            self.summary,
+            self.profile,
+            self.answers_text,
+            auto_print=auto_print,
+            answers_ok=self.answers_ok,
+        )
 
     def _handout_tab_html(self) -> str:
         doc = self.handout_document()

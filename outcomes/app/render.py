@@ -475,7 +475,7 @@ def clinician_html(evidence: Evidence, summary: LiveSummary, profile: Profile) -
 
 HANDOUT_CSS = """
 @page { size: A4; margin: 11mm 12mm; }
-body { font-family: "DejaVu Sans", Arial, Helvetica, sans-serif; color: #1d2430; font-size: 10pt; line-height: 1.3;
+body { font-family: "DejaVu Sans", Arial, Helvetica, sans-serif; color: #1d2430; font-size: 9.5pt; line-height: 1.25;
        max-width: 780px; margin: 1em auto; padding: 0 1em; }
 h1 { font-size: 16pt; margin: 0 0 .15em; } h2 { font-size: 12pt; margin: .55em 0 .2em; }
 p { margin: .3em 0; }
@@ -485,20 +485,29 @@ table { border-collapse: collapse; width: 100%; margin: .25em 0; }
 th, td { border-bottom: 1px solid #dde2e8; padding: .18em .35em; text-align: left; vertical-align: top; }
 th { background: #f3f5f8; }
 .benefit { color: #2e7d32; } .harm { color: #c62828; }
-.profile { columns: 2; margin: .15em 0; padding-left: 1.2em; } .profile li { margin: 0; }
+.profile { columns: 2; margin: .15em 0; padding-left: 1.2em; font-size: 8.5pt; } .profile li { margin: 0; }
 .icons { display: grid; gap: .15em .5em; margin: .3em 0; }
-.icons svg { width: 58px; height: 58px; display: block; } .icons .cap { font-size: 7.5pt; line-height: 1.2; }
-.icons .rowhead { grid-column: 1 / -1; font-weight: bold; font-size: 9pt; margin-top: .1em; }
-.fit { font-size: 11pt; }
+.icons svg { width: 44px; height: 44px; display: block; } .icons .cap { font-size: 7.5pt; line-height: 1.2; }
+.icons .rowhead { font-weight: bold; font-size: 8.5pt; align-self: center; }
+.icons .colhead { font-weight: bold; font-size: 8pt; align-self: end; }
+table.numbers { font-size: 8.5pt; }
+.fit { font-size: 11pt; } .bad { color: #b00020; font-weight: bold; }
 .foot { border-top: 1px solid #ccd; margin-top: .5em; padding-top: .25em; color: #444; font-size: 8pt; }
 @media print { body { max-width: none; margin: 0; padding: 0; } }
 """
 
 
 def handout_html(
-    evidence: Evidence, summary: LiveSummary, profile: Profile, answers_text: str, *, auto_print: bool
+    evidence: Evidence,
+    summary: LiveSummary,
+    profile: Profile,
+    answers_text: str,
+    *,
+    auto_print: bool,
+    answers_ok: bool = True,
 ) -> str:
-    """The one-page patient handout (a whole HTML document with its print stylesheet)."""
+    """The one-page patient handout (a whole HTML document with its print stylesheet). The weights in force are
+    said once (``weight_words``); ``answers_text`` is shown only when the answers contradict each other."""
     m = summary.model
     today = _dt.date.today().isoformat()
     strategies = list(m.strategies)
@@ -514,7 +523,9 @@ def handout_html(
     heads = "".join(
         f'<th class="{BENEFIT if m.outcomes[o].is_benefit else HARM}">{esc(m.outcome_title(o))}</th>' for o in shown
     )
-    icons = []
+    icons = ['<div class="rowhead"></div>'] + [
+        f'<div class="colhead">{esc(m.short_label(k))}</div>' for k in strategies
+    ]
     for outcome in icon_outcomes(m):
         icons.append(f'<div class="rowhead">{esc(m.outcome_title(outcome))}</div>')
         for s in strategies:
@@ -527,10 +538,10 @@ def handout_html(
                 f'<div><svg viewBox="0 0 {GRID} {GRID}" role="img" aria-label="{esc(icon_caption(r, outcome, m))}">'
                 f'<path fill="{outcome_color(outcome, m)}" d="{_icons_path(range(filled))}"/>'
                 f'<path fill="{NEUTRAL_COLOR}" d="{_icons_path(range(filled, DENOMINATOR))}"/></svg>'
-                f'<div class="cap">{esc(m.short_label(s))}: {filled} of {DENOMINATOR}</div></div>'
+                f'<div class="cap">{filled or "fewer than 1"} of {DENOMINATOR}</div></div>'
             )
     script = "<script>window.addEventListener('load', () => window.print());</script>" if auto_print else ""
-    grid = f"grid-template-columns: repeat({len(strategies)}, 1fr)"
+    grid = f"grid-template-columns: 7em repeat({len(strategies)}, 1fr)"
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
@@ -542,12 +553,14 @@ def handout_html(
         f"<h2>About you</h2><p>{esc(profile.label)}</p>"
         '<ul class="profile">' + "".join(f"<li>{esc(x)}</li>" for x in profile_words(profile)) + "</ul>"
         f"<h2>What happens to 100 people like you</h2><p>{esc(intro(m))}</p>"
-        f"<table><thead><tr><th>Choice</th>{heads}</tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
+        f'<table class="numbers"><thead><tr><th>Choice</th>{heads}</tr></thead><tbody>'
+        + "".join(rows)
+        + "</tbody></table>"
         f"<p>{esc(harm_means(m))}</p>"
         f'<div class="icons" style="{grid}">' + "".join(icons) + "</div>"
         "<h2>What matters to you</h2>"
-        f"<p>{esc(answers_text)}</p>"
-        f'<p class="fit">Fits best: <strong>{esc(m.short_label(summary.preferred))}</strong>.</p>'
+        + ("" if answers_ok else f'<p class="bad">{esc(answers_text)}</p>')
+        + f'<p class="fit">Fits best: <strong>{esc(m.short_label(summary.preferred))}</strong>.</p>'
         f"<p>{esc(weight_words(summary))}</p><p>{esc(patient_flip_words(summary))}</p>"
         f'<p class="foot">{esc(DISCLAIMER)} Time frame: {esc(m.time_frame_text)}. Evidence version '
         f"{esc(evidence.version)}. Made on {today}. Every number is out of {DENOMINATOR} people.</p>"
