@@ -70,7 +70,8 @@ def chart_speed(repeats: int = 3) -> tuple[float, float]:
     mpl, svg = [], []
     for _ in range(repeats):
         t0 = time.perf_counter()
-        for fig in (plot_icon_arrays(full, outcomes=("improved", "harm")), plot_benefit_harm(full).figure):
+        icons = render.icon_outcomes(live.model)  # the benefit and each weighed harm, as the page shows
+        for fig in (plot_icon_arrays(full, outcomes=icons), plot_benefit_harm(full).figure):
             fig.savefig(io.BytesIO(), format="png", dpi=110)
             plt.close(fig)
         mpl.append(1000 * (time.perf_counter() - t0))
@@ -95,7 +96,10 @@ def browser_updates(url: str, changes: int) -> tuple[list[float], list[float], l
             field.append(r["paint_ms"])
             server.append(float(r["state"]["ms"]))
         for i in range(max(10, changes // 2)):
-            r = b.click_answer(d, (1, 2, 5, 10)[i % 4], ("Yes", "No")[(i // 4) % 2])  # every click a change
+            if i % 5 == 4:  # the minor-harm question: every click a change
+                r = b.click_other_answer(d, 0, ("1", "2", "5", "10", "20")[(i // 5) % 5])
+            else:
+                r = b.click_answer(d, (1, 2, 5, 10)[i % 4], ("Yes", "No")[(i // 4) % 2])  # every click a change
             if "error" in r:
                 raise RuntimeError(f"preference update failed: {r}")
             pref.append(r["ms"])
@@ -109,7 +113,7 @@ def report_reference(runs: int) -> list[float]:
         folder = Path(tmp)
         for i in range(runs):
             t0 = time.perf_counter()
-            prof = dataclasses.replace(load_profile(), age=40 + i)
+            prof = load_profile().replace(age=40 + i)
             (folder / "p.yaml").write_bytes(profile_yaml(prof))
             cmd = [sys.executable, "-m", "outcomes", "report", "--profile", str(folder / "p.yaml")]
             subprocess.run([*cmd, "--out", str(folder / "r")], check=True, capture_output=True)
@@ -194,16 +198,18 @@ def load_session(url: str, k: int, seconds: float, think: float, start: threadin
             what = rng.integers(3)
             if what == 0:
                 # always a new value: an unchanged value sends nothing, and no update would come back
-                profile = dataclasses.replace(profile, age=18 + (profile.age - 18 + int(rng.integers(1, 83))) % 83)
+                profile = profile.replace(age=18 + (profile.age - 18 + int(rng.integers(1, 83))) % 83)
                 change("results", setter(models["oc-field-age"], "value", str(profile.age)), profile.digest())
             elif what == 1:
                 n = (profile.prior_surgeries + int(rng.integers(1, 7))) % 7
-                profile = dataclasses.replace(profile, prior_surgeries=n)
+                profile = profile.replace(prior_surgeries=n)
                 v = str(profile.prior_surgeries)
                 change("results", setter(models["oc-field-prior_surgeries"], "value", v), profile.digest())
             else:
-                q = models[f"oc-q-{(1, 2, 5, 10)[int(rng.integers(4))]}"]
-                change("preference", setter(q, "active", int((q.active + 1 + rng.integers(2)) % 3)), None)
+                which = int(rng.integers(5))  # a serious-harm trade question, or the minor-harm question
+                q = models["oc-other-0" if which == 4 else f"oc-q-{(1, 2, 5, 10)[which]}"]
+                k_opts = 6 if which == 4 else 3
+                change("preference", setter(q, "active", int((q.active + 1 + rng.integers(k_opts - 1)) % k_opts)), None)
                 # the preference pane carries the digest too: it must still be this session's profile
                 if marker(pref_pane)[1] != profile.digest():
                     res.leaks += 1

@@ -37,7 +37,8 @@ def main() -> None:
             with b.browser(w, h) as d:
                 d.get(url)
                 b.wait_ready(d)
-                b.click_answer(d, 1, "No")  # one question answered, so the fit and its reasons show
+                b.click_answer(d, 1, "No")  # questions answered, so the fit and its reasons show
+                b.click_other_answer(d, 0, "10")
                 time.sleep(0.5)
                 d.save_screenshot(str(out / f"app-{w}x{h}.png"))
                 d.set_window_size(w, full_height(d) + 40)

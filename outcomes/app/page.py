@@ -82,6 +82,7 @@ h4 { margin: .2em 0 .3em; font-size: 1.02em; }
 .oc-fit { font-size: 1.12em; background: #eef6ee; border-left: 5px solid #2e7d32; padding: .4em .7em; margin: .4em 0; }
 .oc-answers.oc-bad { color: #b00020; font-weight: 600; }
 .oc-q { font-size: .95em; margin: .5em 0 .1em; }
+.oc-list-label { font-size: 14px; }
 .oc-table { border-collapse: collapse; width: 100%; font-size: .84em; margin: .3em 0 .8em; }
 .oc-table th, .oc-table td { border-bottom: 1px solid #e3e7ec; padding: .2em .4em; text-align: left;
                              vertical-align: top; }
@@ -181,6 +182,9 @@ class ClinicPage:
             _no_debounce(w)
             msg = _html("", css_classes=["oc-msg", f"oc-msg-{name}"], margin=(0, 10))
             self.widgets[name], self.messages[name] = w, msg
+            if ff.kind == "list":  # a group of check boxes shows no label of its own
+                label = ff.desc[0].upper() + ff.desc[1:]
+                form.append(_html(f'<div class="oc-list-label">{html.escape(label)}</div>', margin=(8, 10, 0, 10)))
             form.extend([w, msg])
         self.upload = pn.widgets.FileInput(accept=".yaml,.yml", multiple=False, sizing_mode="stretch_width")
         self.upload.param.watch(self._on_upload, "value")
