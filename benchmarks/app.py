@@ -96,10 +96,11 @@ def browser_updates(url: str, changes: int) -> tuple[list[float], list[float], l
             field.append(r["paint_ms"])
             server.append(float(r["state"]["ms"]))
         for i in range(max(10, changes // 2)):
-            if i % 5 == 4:  # the minor-harm question: every click a change
-                r = b.click_other_answer(d, 0, ("1", "2", "5", "10", "20")[(i // 5) % 5])
+            j, k = divmod(i, 5)  # every click a change: the trade questions in turn, then the minor-harm one
+            if k == 4:
+                r = b.click_other_answer(d, 0, ("1", "2", "5", "10", "20")[j % 5])
             else:
-                r = b.click_answer(d, (1, 2, 5, 10)[i % 4], ("Yes", "No")[(i // 4) % 2])  # every click a change
+                r = b.click_answer(d, (1, 2, 5, 10)[k], ("Yes", "No")[j % 2])
             if "error" in r:
                 raise RuntimeError(f"preference update failed: {r}")
             pref.append(r["ms"])
