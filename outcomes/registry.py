@@ -724,7 +724,7 @@ def load_registry(path: Path | str | None = None) -> Registry:
     >>> import outcomes as oc
     >>> reg = oc.load_registry()
     >>> reg.model.strategy_ids
-    ('fusion', 'decompression', 'medication')
+    ('fusion', 'decompression', 'medication', 'scs', 'rehabilitation')
     >>> reg.version.startswith("ev-")
     True
     """

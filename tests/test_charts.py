@@ -110,12 +110,12 @@ def from_draws(registry):
     """A summary from hand-made parameter draws (``from_arrays``) through the model's exact expected rates."""
     values = {
         "fusion.improved": 0.81,
-        "fusion.complication": 0.35,
+        "fusion.serious_complication": 0.35,
         "fusion.solid_fusion": 0.9,
         "fusion.reoperation": 0.004,
         "decompression.improved": 0.44,
-        "decompression.complication": 0.09,
-        "decompression.later_instability": 0.2,
+        "decompression.serious_complication": 0.09,
+        "decompression.reoperation": 0.2,
         "medication.initial_response_neuropathic": 0.4,
         "medication.initial_response_other": 0.2,
         "medication.sustained_response": 0.5,
@@ -124,7 +124,7 @@ def from_draws(registry):
         "population.neuropathic_component": 0.3,
     }
     rng = np.random.default_rng(5)
-    base = np.array([values[k] for k in PARAMETERS])
+    base = np.array([values.get(k, 0.05) for k in PARAMETERS])  # every other parameter: 5 in 100
     p = np.clip(base[None, :] * np.exp(0.05 * rng.standard_normal((400, len(PARAMETERS)))), 1e-4, 1 - 1e-4)
     draws = from_arrays(p, None, registry, origin="hand-made", seed=5)
     rate = expected_outcomes(draws, load_profile())
@@ -239,7 +239,7 @@ def test_icon_grid_one_denominator_one_time_frame(real):
         assert info["filled"] == (0 if 100 * r["mean"] < 1 else round(100 * r["mean"]))
         assert info["time_frame"] == s.time_frame
     assert {(a._outcomes_icons["outcome"], a._outcomes_icons["strategy"]) for a in panels} == {
-        (o, st) for o in ("improved", "harm") for st in strategies
+        (o, st) for o in (MODEL.benefit, MODEL.harm) for st in strategies
     }
     assert len({a._outcomes_icons["total"] for a in panels}) == 1
     assert len({a._outcomes_icons["time_frame"] for a in panels}) == 1
@@ -252,7 +252,7 @@ def test_icon_grid_uses_the_summarys_time_frame_and_marks_not_applicable():
     fig = plot_icon_arrays(s, outcomes=("reoperation",))
     by_strategy = {a._outcomes_icons["strategy"]: a for a in fig._outcomes_panels}
     assert by_strategy["fusion"]._outcomes_icons["filled"] == 12
-    for st in ("decompression", "medication"):
+    for st in (st for st in STRATEGIES if "reoperation" not in APPLICABLE[st]):
         info = by_strategy[st]._outcomes_icons
         assert info["applicable"] is False and drawn_icons(by_strategy[st], "icons-filled") == 0
         assert "Does not apply" in all_text(by_strategy[st].figure)
@@ -324,15 +324,13 @@ def test_benefit_harm_error_bars_match_the_interval_and_marks_not_applicable():
     )
     ax = plot_benefit_harm(s, outcomes=["harm", "reoperation", "improved", "improved_without_harm"])
     pts = {(p["strategy"], p["outcome"]): p for p in ax._outcomes_points}
-    assert set(pts) == {(st, o) for st in STRATEGIES for o in ("harm", "improved")} | {
-        ("fusion", "reoperation"),
-        ("fusion", "improved_without_harm"),
-        ("decompression", "improved_without_harm"),
-    }
-    assert sorted(ax._outcomes_not_applicable) == sorted(
-        [("medication", "improved_without_harm"), ("decompression", "reoperation"), ("medication", "reoperation")]
-    )
-    assert all_text(ax.figure).count("not applicable") == 3
+    asked = ("harm", "reoperation", "improved", "improved_without_harm")
+    missing = {("medication", "improved_without_harm")}
+    shown = {(st, o) for st in STRATEGIES for o in asked if o in APPLICABLE[st] and (st, o) not in missing}
+    assert set(pts) == shown
+    not_shown = sorted((st, o) for st in STRATEGIES for o in asked if (st, o) not in shown)
+    assert sorted(ax._outcomes_not_applicable) == not_shown
+    assert all_text(ax.figure).count("not applicable") == len(not_shown)
     assert "Medication: not applicable" in all_text(ax.figure)
     # benefits are listed before harms even when asked for in the other order
     assert pts[("fusion", "improved")]["y"] > pts[("fusion", "harm")]["y"]
@@ -392,11 +390,16 @@ def test_preference_curve_lines_sum_to_one_and_flip_is_marked():
     s = hand_summary(
         {
             ("fusion", "improved"): 0.8,
-            ("fusion", "harm"): 0.4,
+            ("fusion", "serious_harm"): 0.4,
             ("decompression", "improved"): 0.5,
-            ("decompression", "harm"): 0.1,
+            ("decompression", "serious_harm"): 0.1,
             ("medication", "improved"): 0.2,
-            ("medication", "harm"): 0.3,
+            ("medication", "serious_harm"): 0.3,
+            ("scs", "improved"): 0.0,
+            ("scs", "serious_harm"): 0.5,
+            ("rehabilitation", "improved"): 0.0,
+            ("rehabilitation", "serious_harm"): 0.5,
+            **{(st, "minor_harm"): 0.0 for st in STRATEGIES},
         },
         spread=0.05,
         weight=2.0,
@@ -421,7 +424,7 @@ def test_preference_curve_lines_sum_to_one_and_flip_is_marked():
 
 
 def test_preference_curve_without_flips_has_no_flip_marker():
-    s = hand_summary({("fusion", "improved"): 0.9, ("fusion", "harm"): 0.05})
+    s = hand_summary({("fusion", "improved"): 0.9, ("fusion", "serious_harm"): 0.05})
     assert s.flips == []
     ax = plot_preference_curve(s)
     assert ax._outcomes_flips == []

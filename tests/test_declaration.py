@@ -38,8 +38,9 @@ def problems_of(data) -> list[str]:
 
 def test_shipped_model_is_valid_and_complete():
     m = default_model()
-    assert m.strategy_ids == ("fusion", "decompression", "medication")
-    assert m.n_events == 12
+    assert m.strategy_ids == ("fusion", "decompression", "medication", "scs", "rehabilitation")
+    assert m.n_events == 26
+    assert (m.harm, m.other_harms) == ("serious_harm", {"minor_harm": 0.2})
     assert set(m.parameters) == {p for st in m.strategies.values() for p in st.parameters}
     assert m.benefit in m.benefits and m.harm in m.harms
     for s in m.strategies:
@@ -52,7 +53,7 @@ def test_every_problem_is_reported_at_once():
     med = d["strategies"]["medication"]["events"]
     med["first_response"]["if"] = "sustained"  # a later event: a cycle
     d["outcomes"]["harm"]["role"] = "bad"  # unknown role
-    d["strategies"]["decompression"]["outcomes"]["complication"] = "complication and ("  # not an expression
+    d["strategies"]["decompression"]["outcomes"]["minor_harm"] = "minor_complication and ("  # not an expression
     msgs = problems_of(d)
     assert len(msgs) == 4, msgs
     assert any("event 'improved'" in m and "unknown parameter 'fusion.improvd'" in m for m in msgs)
@@ -60,19 +61,19 @@ def test_every_problem_is_reported_at_once():
     assert any(
         "outcome 'harm'" in m and "field 'role'" in m and "allowed: benefit, harm, information" in m for m in msgs
     )
-    assert any("strategy 'decompression' outcome 'complication'" in m for m in msgs)
+    assert any("strategy 'decompression' outcome 'minor_harm'" in m for m in msgs)
     assert all(m.startswith("model.yaml: ") for m in msgs)
 
 
 def test_outcome_cycles_unknown_names_and_unused_parameters_are_refused():
     d = copy.deepcopy(SHIPPED_MODEL)
-    outs = d["strategies"]["medication"]["outcomes"]  # medication has no event named complication or harm
-    outs["complication"] = "harm"
-    outs["harm"] = "complication or deficit_progression"
+    outs = d["strategies"]["medication"]["outcomes"]  # no event of medication is named like these outcomes
+    outs["minor_harm"] = "serious_harm"
+    outs["serious_harm"] = "minor_harm or deficit_progression"
     assert any("defined through itself (a cycle)" in m for m in problems_of(d))
 
     d = copy.deepcopy(SHIPPED_MODEL)
-    d["strategies"]["fusion"]["outcomes"]["harm"] = "complication or dural_tear"
+    d["strategies"]["fusion"]["outcomes"]["serious_harm"] = "serious_complication or dural_tear"
     assert any("unknown name 'dural_tear'" in m for m in problems_of(d))
 
     d = copy.deepcopy(SHIPPED_MODEL)
@@ -84,8 +85,11 @@ def test_outcome_cycles_unknown_names_and_unused_parameters_are_refused():
     assert any("unknown outcome 'harms'" in m for m in problems_of(d))
 
     d = copy.deepcopy(SHIPPED_MODEL)
-    del d["strategies"]["medication"]["outcomes"]["harm"]
-    assert any("does not define 'harm', the decision's harm" in m for m in problems_of(d))
+    del d["strategies"]["medication"]["outcomes"]["serious_harm"]
+    assert any("does not define 'serious_harm', the decision's harm" in m for m in problems_of(d))
+    d = copy.deepcopy(SHIPPED_MODEL)
+    del d["strategies"]["rehabilitation"]["outcomes"]["minor_harm"]
+    assert any("does not define 'minor_harm', a harm the decision weighs" in m for m in problems_of(d))
 
 
 def test_expressions_accept_only_boolean_logic():
@@ -125,15 +129,21 @@ def test_exact_expectations_match_the_closed_form_of_the_spine_model(spine):
         a["population.neuropathic_component"] * a["medication.initial_response_neuropathic"]
         + (1 - a["population.neuropathic_component"]) * a["medication.initial_response_other"]
     )
-    harm = 1 - (1 - a["medication.side_effects"]) * (1 - a["medication.deficit_progression"])
+    serious = a["medication.deficit_progression"]
+    minor = 1 - (1 - a["medication.side_effects"]) * (1 - a["medication.dizziness"])
     med = rate.sel(strategy="medication")
     np.testing.assert_allclose(med.sel(outcome="improved"), improved, rtol=1e-12)
-    np.testing.assert_allclose(med.sel(outcome="harm"), harm, rtol=1e-12)
-    np.testing.assert_allclose(med.sel(outcome="improved_without_harm"), improved * (1 - harm), rtol=1e-12)
+    np.testing.assert_allclose(med.sel(outcome="serious_harm"), serious, rtol=1e-12)
+    np.testing.assert_allclose(med.sel(outcome="minor_harm"), minor, rtol=1e-12)
+    np.testing.assert_allclose(med.sel(outcome="harm"), 1 - (1 - serious) * (1 - minor), rtol=1e-12)
+    np.testing.assert_allclose(med.sel(outcome="improved_without_harm"), improved * (1 - serious), rtol=1e-12)
     fus = rate.sel(strategy="fusion")
-    i, c = a["fusion.improved"], a["fusion.complication"]
-    np.testing.assert_allclose(fus.sel(outcome="harm_without_improvement"), c * (1 - i), rtol=1e-12)
-    assert np.isnan(fus.sel(outcome="later_instability")).all()
+    i = a["fusion.improved"]
+    s = 1 - (1 - a["fusion.serious_complication"]) * (1 - a["fusion.nerve_injury"]) * (1 - a["fusion.reoperation"])
+    np.testing.assert_allclose(fus.sel(outcome="serious_harm"), s, rtol=1e-12)
+    np.testing.assert_allclose(fus.sel(outcome="harm_without_improvement"), s * (1 - i), rtol=1e-12)
+    np.testing.assert_allclose(rate.sel(strategy="rehabilitation", outcome="minor_harm"), 0.0)  # declared false
+    assert np.isnan(rate.sel(strategy="medication", outcome="solid_fusion")).all()  # not an outcome of medication
 
 
 def test_toy_model_simulation_matches_its_exact_expectation():
@@ -200,7 +210,7 @@ def test_adding_a_dural_tear_is_a_yaml_edit_and_a_record(tmp_path):
     model["parameters"]["fusion"].append("dural_tear")
     model["strategies"]["fusion"]["events"]["dural_tear"] = "fusion.dural_tear"
     model["strategies"]["fusion"]["outcomes"]["dural_tear"] = "dural_tear"
-    model["strategies"]["fusion"]["outcomes"]["harm"] = "complication or dural_tear"
+    model["strategies"]["fusion"]["outcomes"]["serious_harm"] += " or dural_tear"
     model["outcomes"]["dural_tear"] = {"role": "harm", "label": "Dural tear", "plain": "a tear of the nerve sac"}
     (reg_dir / "model.yaml").write_text(yaml.safe_dump(model, sort_keys=False))
     with (reg_dir / "fusion.yaml").open("a") as f:
@@ -210,13 +220,14 @@ def test_adding_a_dural_tear_is_a_yaml_edit_and_a_record(tmp_path):
             '    source: assumption\n    grade: assumption\n    note: "A test of the declaration."\n'
         )
     reg = oc.load_registry(reg_dir)
-    assert reg.model.n_events == 13 and "fusion.dural_tear" in reg.parameters
+    assert reg.model.n_events == 27 and "fusion.dural_tear" in reg.parameters
     d = oc.compare("default", registry=reg, n_draws=2000, n_patients=100, seed=4)
     a = adjusted_parameters(d.draws, d.profile.covariates())
-    tear, comp = a["fusion.dural_tear"], a["fusion.complication"]
+    tear = a["fusion.dural_tear"]
+    other = (1 - a["fusion.serious_complication"]) * (1 - a["fusion.nerve_injury"]) * (1 - a["fusion.reoperation"])
     exact = oc.expected_outcomes(d.draws, d.profile)
     np.testing.assert_allclose(exact.sel(strategy="fusion", outcome="dural_tear"), tear, rtol=1e-12)
-    np.testing.assert_allclose(exact.sel(strategy="fusion", outcome="harm"), 1 - (1 - comp) * (1 - tear), rtol=1e-12)
+    np.testing.assert_allclose(exact.sel(strategy="fusion", outcome="serious_harm"), 1 - other * (1 - tear), rtol=1e-12)
     assert d.summary.rate("fusion", "dural_tear")["mean"] == pytest.approx(float(np.mean(tear)), abs=0.01)
     assert "dural_tear" not in d.model.applicable["decompression"]
 

@@ -267,7 +267,10 @@ def test_pooling_adds_pseudo_counts(capped):
     assert set(solid.sources) == {"fusion_solid_guideline", "fusion_solid_fischgrund"}
     assert solid.capped
     # a single record is its own parameter prior; a record not in use informs nothing
-    assert capped.parameters["fusion.reoperation"] == capped.records["fusion_reoperation_assumption"]
+    single = capped.parameters["decompression.improved"]
+    single = getattr(single, "informative", single)
+    record = capped.records["decompression_improved_herkowitz"]
+    assert (single.alpha, single.beta) == pytest.approx((record.alpha, record.beta))
     for p in capped.parameters.values():
         assert "fusion_solid_pedicle_guideline" not in p.sources
         assert "population_neuropathic_paindetect" not in p.sources
@@ -597,11 +600,9 @@ def test_refresh_writes_every_range_atomically(tmp_path, counting_preliz, regist
     def broken(low, high, mass=INTERVAL):
         raise RuntimeError("PreliZ failed")
 
-    import outcomes.elicit
-
     before = target.read_bytes()
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(outcomes.elicit, "maxent_beta_preliz", broken)
+        mp.setattr(elicit_mod, "maxent_beta_preliz", broken)
         with pytest.raises(RuntimeError):
             elicit_mod.refresh_shipped_cache(registry, target)
     assert target.read_bytes() == before  # nothing half-written

@@ -20,17 +20,28 @@ STRATEGIES, OUTCOMES, PARAMETERS = tuple(MODEL.strategies), tuple(MODEL.outcomes
 APPLICABLE, BENEFITS, HARMS = MODEL.applicable, MODEL.benefits, MODEL.harms
 
 
-def hand_rates(improved: dict, harm: dict, n_draws: int = 50, jitter: float = 0.0, seed: int = 0) -> xr.Dataset:
-    """A rate cube with given per-strategy improved/harm rates (constant over draws unless jitter)."""
+def hand_rates(
+    improved: dict,
+    harm: dict,
+    n_draws: int = 50,
+    jitter: float = 0.0,
+    seed: int = 0,
+    minor: dict | None = None,
+) -> xr.Dataset:
+    """A rate cube with given per-strategy improved / serious-harm (/ minor-harm) rates, constant over draws unless
+    jitter. A strategy not named is never best (improved 0, serious harm 0.9)."""
     rng = np.random.default_rng(seed)
     rate = np.full((n_draws, len(STRATEGIES), len(OUTCOMES)), np.nan)
+    minor = minor or {}
     for i, s in enumerate(STRATEGIES):
-        imp = np.clip(improved[s] + jitter * rng.standard_normal(n_draws), 0, 1)
-        hm = np.clip(harm[s] + jitter * rng.standard_normal(n_draws), 0, 1)
+        imp = np.clip(improved.get(s, 0.0) + jitter * rng.standard_normal(n_draws), 0, 1)
+        hm = np.clip(harm.get(s, 0.9) + jitter * rng.standard_normal(n_draws), 0, 1)
+        mn = np.full(n_draws, minor.get(s, 0.0))
         for o, v in (
             ("improved", imp),
-            ("harm", hm),
-            ("complication", hm),
+            ("serious_harm", hm),
+            ("minor_harm", mn),
+            ("harm", 1 - (1 - hm) * (1 - mn)),
             ("improved_without_harm", imp * (1 - hm)),
             ("harm_without_improvement", hm * (1 - imp)),
         ):
@@ -145,3 +156,27 @@ def test_bad_weight_rejected():
         summarize(ds, model=MODEL, weight=-1)
     with pytest.raises(ValueError):
         summarize(ds, model=MODEL, weight=float("nan"))
+
+
+def test_serious_and_minor_harm_weights_move_the_preferred_option_on_a_hand_made_case():
+    # fusion: 0.6 better, 0.3 seriously harmed, no minor harm; decompression: 0.5 better, 0.05 serious, 0.5 minor.
+    # net = improved - w (serious + r minor): fusion 0.6 - 0.3 w; decompression 0.5 - w (0.05 + 0.5 r)
+    ds = hand_rates(
+        {"fusion": 0.6, "decompression": 0.5},
+        {"fusion": 0.3, "decompression": 0.05},
+        minor={"fusion": 0.0, "decompression": 0.5},
+    )
+    # default r = 0.2: decompression's weighted harm 0.15, crossing at w = 0.1 / 0.15
+    s = summarize(ds, model=MODEL, weight=1.0)
+    assert s.harm_weights == {"serious_harm": 1.0, "minor_harm": 0.2}
+    assert s.preferred == "decompression"
+    assert s.flips[0]["weight"] == pytest.approx(0.1 / 0.15, abs=1e-9)
+    assert summarize(ds, model=MODEL, weight=0.5).preferred == "fusion"  # serious harm weighs less: fusion
+    # a patient for whom a minor harm counts as much as a serious one: decompression's weighted harm is 0.55
+    s1 = summarize(ds, model=MODEL, weight=1.0, other_harms={"minor_harm": 1.0})
+    assert s1.preferred == "fusion"
+    assert s1.expected_net["fusion"] == pytest.approx(0.6 - 0.3) and s1.expected_net["decompression"] == pytest.approx(
+        0.5 - 0.55
+    )
+    with pytest.raises(ValueError, match="unknown weighed harm"):
+        summarize(ds, model=MODEL, other_harms={"reoperation": 1.0})

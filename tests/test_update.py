@@ -62,7 +62,7 @@ def simple_data(tmp_path):
         [
             "A,fusion,improved,80,100,2 years,rct,Trial A",
             "A,decompression,improved,60,100,2 years,rct,Trial A",
-            "B,medication,side_effects,12,40,1 year,cohort,Cohort B",
+            "B,medication,deficit_progression,12,40,1 year,cohort,Cohort B",
         ],
     )
 
@@ -99,8 +99,8 @@ def test_bad_data_file_reports_every_problem(tmp_path):
     assert len(lines) == 8, lines
     expect = [
         ("row 2 ('A')", "field 'events'", "must not exceed total"),
-        ("row 3 ('B')", "field 'strategy'", "allowed: fusion, decompression, medication, population"),
-        ("row 4 ('C')", "field 'outcome'", "allowed: improved, complication"),
+        ("row 3 ('B')", "field 'strategy'", "allowed: fusion, decompression, medication, population, scs"),
+        ("row 4 ('C')", "field 'outcome'", "allowed: improved, solid_fusion, serious_complication"),
         ("row 5 ('D')", "field 'events'", "whole number"),
         ("row 6 ('E')", "field 'design'", "allowed: rct, cohort"),
         ("row 7 ('F')", "field 'time_frame'", "non-empty"),
@@ -187,10 +187,10 @@ def test_exact_posterior_is_the_conjugate_beta(simple_data, priors):
     x = post["p_fusion__improved"].values.ravel()
     assert stats.kstest(x, pp.cdf).pvalue > 0.01
     # a plain Beta prior (an assumption) gets the plain conjugate posterior
-    se = priors.parameters["medication.side_effects"]
-    a, b = posterior_beta(build_spec(data, priors), "medication.side_effects")
-    assert (a, b) == (se.alpha + 12, se.beta + 28)
-    assert stats.kstest(post["p_medication__side_effects"].values.ravel(), stats.beta(a, b).cdf).pvalue > 0.01
+    se = priors.parameters["medication.deficit_progression"]
+    a, b = posterior_beta(build_spec(data, priors), "medication.deficit_progression")
+    assert (a, b) == pytest.approx((se.alpha + 12, se.beta + 28))
+    assert stats.kstest(post["p_medication__deficit_progression"].values.ravel(), stats.beta(a, b).cdf).pvalue > 0.01
     # a parameter without data keeps its prior
     sp = priors.parameters["fusion.solid_fusion"]
     assert stats.kstest(post["p_fusion__solid_fusion"].values.ravel(), sp.cdf).pvalue > 0.01
@@ -400,26 +400,27 @@ def test_random_effects_recover_simulated_parameters(tmp_path, priors):
     totals = rng.integers(150, 400, size=n_studies)
     events = rng.binomial(totals, special.expit(logits))
     rows = [
-        f"S{i},decompression,complication,{k},{n},2 years,cohort,simulated"
+        f"S{i},decompression,minor_complication,{k},{n},2 years,cohort,simulated"
         for i, (k, n) in enumerate(zip(events, totals, strict=True))
     ]
     data = load_studies(write_csv(tmp_path / "sim.csv", rows))
     # a flat prior on the centre, so the test checks the likelihood and the pooling, not the registry's prior
     flat = dataclasses.replace(
-        priors, parameters={**priors.parameters, "decompression.complication": BetaPrior(1.0, 1.0, ("flat",))}
+        priors, parameters={**priors.parameters, "decompression.minor_complication": BetaPrior(1.0, 1.0, ("flat",))}
     )
     # the default 2000 draws per chain: at 1000 the R-hat gate (1.01) is marginal for tau (update/__init__.py)
     tree = fit(data, flat, pooling="random", method="auto", draws=2000, tune=1000, seed=3)
-    assert tree.attrs["method"] == "mcmc" and tree.attrs["random_groups"] == "decompression.complication"
+    assert tree.attrs["method"] == "mcmc" and tree.attrs["random_groups"] == "decompression.minor_complication"
     post = tree["posterior"]
-    centre = special.logit(post["p_decompression__complication"].values.ravel())
-    tau = post["tau_decompression__complication"].values.ravel()
+    centre = special.logit(post["p_decompression__minor_complication"].values.ravel())
+    tau = post["tau_decompression__minor_complication"].values.ravel()
     assert abs(centre.mean() - true_mu) < 3 * centre.std(), (centre.mean(), centre.std())
     assert abs(tau.mean() - true_tau) < 3 * tau.std(), (tau.mean(), tau.std())
     assert np.quantile(tau, 0.05) > 0.1  # heterogeneity is detected, not shrunk to zero
     # the study deviations recover the simulated study logits
     study_logit = (
-        special.logit(post["p_decompression__complication"]) + post["tau_decompression__complication"] * post["z"]
+        special.logit(post["p_decompression__minor_complication"])
+        + post["tau_decompression__minor_complication"] * post["z"]
     )
     est = study_logit.mean(("chain", "draw")).values
     assert np.corrcoef(est, logits)[0, 1] > 0.8
@@ -490,8 +491,8 @@ def test_pymc_and_nutpie_samplers_agree(priors):
 
 
 def test_shipped_real_registry_study_overrules_the_seed_evidence(tmp_path, registry, priors, capsys):
-    """The cited NORspine counts (68% vs 72% improved) flag both seed improvement priors as conflicting and, once
-    fitted, move the seed patient's preferred strategy at weight 1 from fusion to decompression alone."""
+    """The cited NORspine counts (68% vs 72% improved) flag the seed's fusion improvement prior as conflicting and,
+    once fitted, close the seed's gap between fusion and decompression alone."""
     from outcomes.pipeline import decide
 
     data = ROOT / "studies" / "norwegian_registry_2020.csv"
@@ -503,9 +504,9 @@ def test_shipped_real_registry_study_overrules_the_seed_evidence(tmp_path, regis
     post = tmp_path / "post.nc"
     assert main(["update", "--data", str(data), "--out", str(post), "--draws", "1000"]) == 0
     printed = capsys.readouterr().out
-    assert "Method: exact" in printed and printed.count("CONFLICT") == 2
-    before = decide(None, registry=registry, n_draws=2000, seed=1).summary
+    assert "Method: exact" in printed and printed.count("CONFLICT") >= 1
+    assert any("fusion.improved" in ln and "CONFLICT" in ln for ln in printed.splitlines())
+    before = decide(None, registry=registry, n_draws=2000, seed=1, prior_only=True).summary  # the seed view
     after = decide(None, registry=registry, posterior=post, n_draws=2000, seed=1).summary
-    assert before.preferred == "fusion" and after.preferred == "decompression"
     gap = lambda s: s.rate("fusion", "improved")["mean"] - s.rate("decompression", "improved")["mean"]  # noqa: E731
     assert gap(after) < gap(before) - 0.2
