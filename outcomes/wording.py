@@ -49,7 +49,7 @@ def weighed_harms(model: DecisionModel) -> tuple[str, ...]:
     return (model.harm, *model.other_harms)
 
 
-def _explained(model: DecisionModel, outcome: str) -> str:
+def explained(model: DecisionModel, outcome: str) -> str:
     """What an outcome means: the words in brackets of its plain words, else its plain words."""
     plain = model.outcome_plain(outcome)
     if "(" in plain and plain.rstrip().endswith(")"):
@@ -59,7 +59,7 @@ def _explained(model: DecisionModel, outcome: str) -> str:
 
 def harm_means(model: DecisionModel) -> str:
     """What each weighed harm means, one short sentence each ('Serious harm means a dangerous complication...')."""
-    return " ".join(f"{model.outcome_title(o)} means {_explained(model, o)}." for o in weighed_harms(model))
+    return " ".join(f"{model.outcome_title(o)} means {explained(model, o)}." for o in weighed_harms(model))
 
 
 class SummaryLike(Protocol):
@@ -410,6 +410,7 @@ __all__ = [
     "READING_EASE_MIN",
     "TRADES",
     "WeightFromAnswers",
+    "explained",
     "flip_text",
     "frequency_text",
     "harm_means",

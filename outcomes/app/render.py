@@ -37,6 +37,7 @@ from outcomes.wording import (
     DENOMINATOR,
     DISCLAIMER,
     NOT_ONE_PERSON,
+    explained,
     flip_text,
     harm_means,
     icon_caption,
@@ -118,7 +119,7 @@ def icon_arrays_html(summary: LiveSummary, strategies: list[str]) -> str:
     cols = f"grid-template-columns: repeat({len(strategies)}, minmax(0, 1fr))"
     for outcome in icon_outcomes(m):
         title = esc(m.outcome_title(outcome))
-        words = esc(m.outcome_plain(outcome))
+        words = esc(explained(m, outcome))
         out.append(
             f'<div class="oc-row-title" style="color:{outcome_color(outcome, m)}">{title}'
             f' <span class="oc-row-words">({words})</span></div>'
