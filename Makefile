@@ -10,12 +10,14 @@ PY_FOUND := $(shell for c in $(PYTHON) python3.13 python3.12 python3; do \
 	then command -v $$c; break; fi; done)
 PYTEST_ARGS ?=
 
-.PHONY: help report evidence test test-latest lint lock golden lab bench docs clean check-python venv-base venv-test
+.PHONY: help report evidence app screenshots test test-latest lint lock golden lab bench docs clean check-python venv-base venv-test
 
 help:
 	@echo "make report   - set up .venv and write the patient report for the shipped default profile"
 	@echo "make test     - set up .venv with the test tools and run every test (notebooks included)"
 	@echo "make evidence - print the evidence table (every prior and its source)"
+	@echo "make app      - serve the decision aid for the clinic at http://127.0.0.1:5006/ (Ctrl+C stops it)"
+	@echo "make screenshots - screenshots of the decision aid (1280x800 and 820x1180) into screenshots/"
 	@echo "make lab      - open the notebooks in JupyterLab"
 	@echo "make bench    - run the benchmark scripts"
 	@echo "make docs     - build the documentation site into docs/_build/html (offline; warnings fail the build)"
@@ -56,6 +58,13 @@ report: venv-base
 evidence: venv-base
 	$(VENV)/bin/outcomes evidence
 
+APP_ARGS ?=
+app: venv-test
+	$(VENV)/bin/outcomes app $(APP_ARGS)
+
+screenshots: venv-test
+	$(VPY) benchmarks/screenshots.py --out screenshots
+
 test: venv-test lint
 	$(VPY) -m pytest $(PYTEST_ARGS)
 
@@ -90,4 +99,4 @@ bench: venv-test
 	@for b in benchmarks/*.py; do echo "== $$b"; $(VPY) $$b || exit 1; done
 
 clean:
-	rm -rf $(VENV) .venv-latest .uv reports .pytest_cache .mypy_cache .ruff_cache docs/_build docs/api docs/notebooks
+	rm -rf $(VENV) .venv-latest .uv reports screenshots .pytest_cache .mypy_cache .ruff_cache docs/_build docs/api docs/notebooks

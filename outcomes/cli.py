@@ -226,7 +226,15 @@ def _register_cohort(sub) -> None:
     register(sub)
 
 
+def _register_app(sub) -> None:
+    """``outcomes app`` (outcomes.app.command; Panel is imported only when the command runs)."""
+    from outcomes.app.command import register
+
+    register(sub)
+
+
 _EXTRA_COMMANDS.append(_register_cohort)
+_EXTRA_COMMANDS.append(_register_app)
 
 
 def _show_warning(

@@ -29,10 +29,17 @@ from outcomes.charts.common import DISCLAIMER, save_figure
 from outcomes.charts.icon_array import plot_icon_arrays
 from outcomes.charts.preference import plot_preference_curve
 from outcomes.charts.prior_cited import plot_prior_vs_cited
-from outcomes.declaration import BENEFIT, HARM
 from outcomes.elicit import evidence_table
 from outcomes.errors import InputError
 from outcomes.pipeline import Decision
+from outcomes.wording import (  # patient_lines and weight_words stay importable from here (notebook 01)
+    NOT_ONE_PERSON,
+    harm_means,
+    intro,
+    patient_flip_words,
+    patient_lines,
+    weight_words,
+)
 
 
 @dataclass(frozen=True)
@@ -55,41 +62,6 @@ def _env() -> Environment:
 
 def _img(path: Path) -> str:
     return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
-
-
-def patient_lines(summary) -> list[dict]:
-    """One block per strategy in plain words, same denominator and time frame for all."""
-    out = []
-    m = summary.model
-    for s in m.strategies:
-        items = []
-        for o in m.patient_outcomes:
-            if o not in m.applicable[s]:
-                continue
-            r = summary.rate(s, o)
-            items.append(
-                {
-                    "label": m.outcome_label(o),
-                    "text": r.text,
-                    "certainty": r.certainty,
-                    "kind": BENEFIT if m.outcomes[o].is_benefit else HARM,
-                }
-            )
-        out.append({"strategy": s, "name": m.strategy_label(s), "items": items})
-    return out
-
-
-def weight_words(summary) -> str:
-    w = summary.weight
-    pb = summary.prob_best_at_weight
-    best = summary.preferred
-    chance = round(100 * pb[best])
-    return (
-        f"If one harm counts as much as {w:g} improvement{'s' if w != 1 else ''} for you, "
-        f"{summary.model.short_label(best).lower()} gives the best balance of benefit and harm on average, "
-        "and is the best "
-        f"option in about {chance} of 100 plausible versions of the evidence."
-    )
 
 
 def _chart_figure(name: str, d: Decision, table):
@@ -196,6 +168,10 @@ def build_report(inputs: ReportInputs, folder: Path, progress: Callable[[str], N
             evidence_version=ev,
             patient=patient_lines(summary),
             weight_words=weight_words(summary),
+            patient_flip=patient_flip_words(summary),
+            intro=intro(m),
+            harm_means=harm_means(m),
+            not_one_person=NOT_ONE_PERSON,
             flip_text=summary.flip_text(),
             images={
                 "icon_arrays": _img(figures["icon_arrays"]),
