@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib.pyplot as plt
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from outcomes import __version__, provenance
 from outcomes.charts.benefit_harm import plot_benefit_harm
@@ -57,6 +57,7 @@ def _env() -> Environment:
         autoescape=select_autoescape(["html", "j2"]),
         trim_blocks=True,
         lstrip_blocks=True,
+        undefined=StrictUndefined,  # a missing variable is an error, never an empty string in a patient's report
     )
 
 
