@@ -124,24 +124,26 @@ def rates_table(rate: xr.DataArray, model: DecisionModel, mass: float = INTERVAL
             x = rate.sel(strategy=s, outcome=o).values
             if np.all(np.isnan(x)):
                 continue
-            mean = float(np.mean(x))
             lo, hi = _interval(x, mass)
-            rows.append(
-                {
-                    "strategy": str(s),
-                    "outcome": str(o),
-                    "label": model.outcome_label(str(o)),
-                    "mean": mean,
-                    "low": lo,
-                    "high": hi,
-                    "per100": per100(mean),
-                    "per100_low": per100(lo),
-                    "per100_high": per100(hi),
-                    "text": frequency_text(mean, lo, hi),
-                    "certainty": uncertainty_words(lo, hi),
-                }
-            )
+            rows.append(rate_row(model, str(s), str(o), float(np.mean(x)), lo, hi))
     return pd.DataFrame(rows)
+
+
+def rate_row(model: DecisionModel, strategy: str, outcome: str, mean: float, low: float, high: float) -> dict:
+    """One row of the rates table: the rate, its interval, per 100, and in words (the one place these are made)."""
+    return {
+        "strategy": strategy,
+        "outcome": outcome,
+        "label": model.outcome_label(outcome),
+        "mean": mean,
+        "low": low,
+        "high": high,
+        "per100": per100(mean),
+        "per100_low": per100(low),
+        "per100_high": per100(high),
+        "text": frequency_text(mean, low, high),
+        "certainty": uncertainty_words(low, high),
+    }
 
 
 def differences_table(rate: xr.DataArray, mass: float = INTERVAL) -> pd.DataFrame:

@@ -51,10 +51,8 @@ from outcomes.summarize import (
     Provenance,
     differences_table,
     flip_points,
-    frequency_text,
-    per100,
     probability_best,
-    uncertainty_words,
+    rate_row,
 )
 
 W_MAX = float(DEFAULT_WEIGHTS.max())
@@ -167,23 +165,7 @@ def fast_rates_table(rate: xr.DataArray, model: DecisionModel, mass: float = INT
             x = values[:, i, j]
             if np.isnan(q_lo[i, j]) and np.all(np.isnan(x)):
                 continue
-            mean = float(np.mean(x))
-            lo, hi = float(q_lo[i, j]), float(q_hi[i, j])
-            rows.append(
-                {
-                    "strategy": str(s),
-                    "outcome": str(o),
-                    "label": model.outcome_label(str(o)),
-                    "mean": mean,
-                    "low": lo,
-                    "high": hi,
-                    "per100": per100(mean),
-                    "per100_low": per100(lo),
-                    "per100_high": per100(hi),
-                    "text": frequency_text(mean, lo, hi),
-                    "certainty": uncertainty_words(lo, hi),
-                }
-            )
+            rows.append(rate_row(model, str(s), str(o), float(np.mean(x)), float(q_lo[i, j]), float(q_hi[i, j])))
     return pd.DataFrame(rows)
 
 
