@@ -23,29 +23,11 @@ pytestmark = [
 
 
 def test_report_renders_with_all_images(tmp_path):
-    os.environ.setdefault("SE_OFFLINE", "true")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
+    from outcomes.app.browser import chrome
 
     out = tmp_path / "report"
     assert main(["report", "--out", str(out), "--draws", "500"]) == 0
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = CHROMIUM
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-dev-shm-usage",
-        f"--user-data-dir={tmp_path / 'profile'}",
-        "--window-size=1200,2400",
-    ):
-        opts.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(DRIVER), options=opts)
+    driver = chrome(1200, 2400, tmp_path / "profile")  # the one headless-Chromium set-up of the package
     try:
         driver.get((out / "report.html").as_uri())
         n_images = driver.execute_script("return document.images.length")
