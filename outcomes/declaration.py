@@ -798,11 +798,11 @@ def _parse_strategy(
 
 def load_model(path: Path | str) -> DecisionModel:
     """Load and validate a ``model.yaml`` file on its own; raises ``InputError`` with every problem."""
-    from outcomes.registry import _read_yaml
+    from outcomes.registry import read_yaml
 
     path = Path(path)
     problems = Problems()
-    data = _read_yaml(path, problems)
+    data = read_yaml(path, problems)
     problems.raise_if_any()
     model, problems = parse_model(data, str(path))
     problems.raise_if_any()

@@ -8,7 +8,7 @@ import importlib
 import pytest
 
 MODULES = (
-    "outcomes.registry",
+    "outcomes.registry.validation",
     "outcomes.elicit",
     "outcomes.draws",
     "outcomes.profile",

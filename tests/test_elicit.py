@@ -610,9 +610,9 @@ def test_refresh_writes_every_range_atomically(tmp_path, counting_preliz, regist
 
 def _as_shipped(monkeypatch, folder):
     """Make ``folder`` the shipped registry (as if priors/ itself had been edited)."""
-    import outcomes.registry
+    import outcomes.registry.validation
 
-    monkeypatch.setattr(outcomes.registry, "default_registry_path", lambda: folder)
+    monkeypatch.setattr(outcomes.registry.validation, "default_registry_path", lambda: folder)
     monkeypatch.setattr(elicit_mod, "default_registry_path", lambda: folder)
 
 

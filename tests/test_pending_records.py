@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from outcomes import yamlio
-from outcomes.registry import _RECORD_OPTIONAL, _RECORD_REQUIRED, ASSUMPTION, RANGE_MEANINGS, load_registry
+from outcomes.registry import ASSUMPTION, RANGE_MEANINGS, Record, load_registry
 
 ROOT = Path(__file__).resolve().parent.parent
 PENDING = ROOT / "pending_records"
@@ -71,7 +71,8 @@ def test_there_are_records_for_every_topic_of_the_brief():
 
 @pytest.mark.parametrize(("file", "rec"), RECORDS, ids=[e["id"] for _, e in RECORDS])
 def test_record_fields_sources_grades_and_quoted_counts(file, rec, registry):
-    assert set(_RECORD_REQUIRED) <= set(rec) and set(rec) <= set(_RECORD_REQUIRED) | set(_RECORD_OPTIONAL), file
+    required, optional = Record.yaml_keys()
+    assert set(required) <= set(rec) and set(rec) <= set(required) | set(optional), file
     assert _NAME.match(f"{rec['strategy']}.{rec['outcome']}")
     assert rec["range_meaning"] in RANGE_MEANINGS
     _check_citations(rec, registry)

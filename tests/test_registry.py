@@ -385,3 +385,34 @@ def test_field_errors_and_cross_check_errors_of_one_record_are_reported_together
     fields = {(p.where, p.field) for p in err.value.problems}
     assert ("record 'fusion_solid_guideline'", "low") in fields
     assert ("record 'fusion_solid_guideline'", "grade") in fields
+
+
+def test_records_and_effects_declare_their_shared_fields_once():
+    """The cited-record base holds the shared fields; the YAML keys an entry may have are its class's fields."""
+    import dataclasses
+
+    from outcomes.registry import Cited, Effect, Record
+
+    shared = {f.name for f in dataclasses.fields(Cited)}
+    for cls in (Record, Effect):
+        assert not shared & set(cls.__annotations__), f"{cls.__name__} redeclares a shared field"
+        required, optional = cls.yaml_keys()
+        assert required[0] == "id" and "file" not in required + optional
+        assert set(required + optional) == {f.name for f in dataclasses.fields(cls)} - {"file"}
+    assert Record.yaml_keys()[0] == (
+        "id", "strategy", "outcome", "time_frame", "population", "range_meaning", "source", "grade", "note",
+    )  # fmt: skip
+    assert "applies" in Effect.yaml_keys()[1] and "point" not in Effect.yaml_keys()[1]
+
+
+def test_a_field_added_to_a_record_class_becomes_an_allowed_yaml_key():
+    import dataclasses
+
+    from outcomes.registry import Record
+
+    @dataclasses.dataclass(frozen=True, kw_only=True)
+    class Audited(Record):
+        checked_by: str = ""
+
+    required, optional = Audited.yaml_keys()
+    assert "checked_by" in optional and set(Record.yaml_keys()[0]) == set(required)

@@ -1,26 +1,17 @@
-"""Read and validate the evidence registry (``priors/``).
+"""Read and validate a registry folder (``load_registry``): every problem at once.
 
-The registry is a folder of human-editable YAML files:
-
-* ``bibliography.yaml`` -- ``sources:`` every citable source, by key;
-* ``grades.yaml``       -- ``grades:`` evidence grades with their caps (how much a record may weigh);
-* ``effects.yaml``      -- ``effects:`` covariate effects (odds ratios on the outcomes they touch);
-* any other ``*.yaml``  -- ``records:`` one record per cited quantity (one file per strategy).
-
-Loading checks every field of every record and reports *all* problems at once in one ``InputError``
-whose lines name the file, the record id, the field and what is allowed. The YAML loader is
-a safe loader that also refuses duplicate keys. The registry's content hash is its *evidence version*.
-
-``model.yaml`` declares the decision model (``outcomes.declaration``): records and effects are checked against its
-parameters and covariates. This module knows nothing about Beta priors or PyMC.
+Loading checks every field of every record, effect, source and grade and reports *all* problems at once in one
+``InputError`` whose lines name the file, the entry, the field and what is allowed. The YAML loader is a safe
+loader that also refuses duplicate keys. ``model.yaml`` (``outcomes.declaration``) is read first: records and
+effects are checked against its parameters and covariates. The keys an entry may have come from its class
+(``Record.yaml_keys()``, ``Effect.yaml_keys()``). This module knows nothing about Beta priors or PyMC.
 """
 
 from __future__ import annotations
 
 import datetime
-import hashlib
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -29,50 +20,20 @@ import yaml
 from outcomes import yamlio
 from outcomes.declaration import MODEL_FILE, DecisionModel, parse_model
 from outcomes.errors import InputError, Problems, quote
-
-# --- vocabulary: the decision model (``model.yaml``, read by ``outcomes.declaration``) gives the strategies,
-# the parameters and the covariates; this module keeps none of its own. --------------------------------------
-
-RANGE_MEANINGS: dict[str, str] = {
-    "range_across_studies": "the range of results across several studies",
-    "confidence_interval": "a confidence interval from one study or a meta-analysis",
-    "plausible_range": "a range judged plausible where nothing is measured (assumptions)",
-    "single_study": "a single study's result",
-    "summary_point": "a single figure from a summary or an assumption",
-}
-
-ASSUMPTION = "assumption"
-"""The reserved source key for a number with no source; it requires grade ``assumption``."""
-
-DEFAULT_MASS = 0.90
-
-EARLIEST_YEAR = 1800
-"""The earliest publication year a source may give (the latest is next year: accepted, in press)."""
-
-_RECORD_REQUIRED = ("id", "strategy", "outcome", "range_meaning", "time_frame", "population", "source", "grade", "note")
-_RECORD_OPTIONAL = ("point", "low", "high", "mass", "n", "also_cites", "informed_by", "use")
-_EFFECT_REQUIRED = (
-    "id",
-    "covariate",
-    "reference",
-    "per",
-    "targets",
-    "odds_ratio",
-    "range_meaning",
-    "source",
-    "grade",
-    "note",
+from outcomes.registry.records import Effect, Grade, Record, Registry, Source, evidence_version
+from outcomes.registry.vocabulary import (
+    ASSUMPTION,
+    DEFAULT_MASS,
+    EARLIEST_YEAR,
+    RANGE_MEANINGS,
+    SHAPES,
+    SPECIAL_FILES,
 )
-_EFFECT_OPTIONAL = ("low", "high", "mass", "n", "also_cites", "informed_by", "use", "applies")
-_SOURCE_FIELDS = ("title", "container", "year", "design", "n", "population", "note", "authors")
-_GRADE_FIELDS = ("description", "cap", "point_ess", "effect_min_sd", "robust_weight")
 
-SPECIAL_FILES = {
-    "bibliography.yaml": "sources",
-    "grades.yaml": "grades",
-    "effects.yaml": "effects",
-    MODEL_FILE: "model",
-}
+_RECORD_REQUIRED, _RECORD_OPTIONAL = Record.yaml_keys()
+_EFFECT_REQUIRED, _EFFECT_OPTIONAL = Effect.yaml_keys()
+_SOURCE_FIELDS = tuple(f.name for f in fields(Source) if f.name != "key")
+_GRADE_FIELDS = tuple(f.name for f in fields(Grade) if f.name != "name")
 
 
 def default_registry_path() -> Path:
@@ -82,201 +43,8 @@ def default_registry_path() -> Path:
     return shipped_dir("priors")
 
 
-# --- records ------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Source:
-    key: str
-    title: str
-    container: str = ""
-    year: int | None = None
-    design: str = ""
-    n: int | None = None
-    population: str = ""
-    note: str = ""
-    authors: str = ""
-
-    def citation(self) -> str:
-        who = f"{self.authors}. " if self.authors else ""
-        year = f" ({self.year})" if self.year else ""
-        where = f" {self.container}." if self.container else ""
-        return f"{who}{self.title}.{where}{year}".strip()
-
-
-@dataclass(frozen=True)
-class Grade:
-    name: str
-    description: str
-    cap: float
-    point_ess: float
-    effect_min_sd: float
-    robust_weight: float
-    """Weight of the weakly informative component of a robust prior (``outcomes.elicit``): the prior probability
-    that this grade's evidence does not describe the patient at all (Schmidli et al. 2014)."""
-
-
-class _Cited:
-    """What records and effects share: a source (or the reserved 'assumption') and an optional range."""
-
-    source: str
-    low: float | None
-    high: float | None
-
-    @property
-    def is_assumption(self) -> bool:
-        return self.source == ASSUMPTION
-
-    @property
-    def has_range(self) -> bool:
-        return self.low is not None and self.high is not None
-
-
-@dataclass(frozen=True)
-class Record(_Cited):
-    """One cited probability (a strategy's outcome rate, or a population share)."""
-
-    id: str
-    strategy: str
-    outcome: str
-    range_meaning: str
-    time_frame: str
-    population: str
-    source: str
-    grade: str
-    note: str
-    file: str
-    point: float | None = None
-    low: float | None = None
-    high: float | None = None
-    mass: float = DEFAULT_MASS
-    n: int | None = None
-    also_cites: tuple[str, ...] = ()
-    informed_by: tuple[str, ...] = ()
-    use: bool = True
-
-    @property
-    def parameter(self) -> str:
-        return f"{self.strategy}.{self.outcome}"
-
-    def cited(self) -> str:
-        """The reported value as text, e.g. ``92-95%`` or ``53% (n=25)``."""
-        if self.has_range:
-            txt = f"{_pct(self.low)}-{_pct(self.high)}%"
-            if self.point is not None:
-                txt = f"{_pct(self.point)}% ({txt})"
-        else:
-            txt = f"{_pct(self.point)}%"
-        if self.n:
-            txt += f" (n={self.n})"
-        return txt
-
-
-@dataclass(frozen=True)
-class Effect(_Cited):
-    """A covariate effect: odds ratio per ``per`` units of ``covariate`` away from ``reference``."""
-
-    id: str
-    covariate: str
-    reference: float
-    per: float
-    targets: tuple[str, ...]
-    odds_ratio: float
-    range_meaning: str
-    source: str
-    grade: str
-    note: str
-    file: str
-    low: float | None = None
-    high: float | None = None
-    mass: float = DEFAULT_MASS
-    n: int | None = None
-    also_cites: tuple[str, ...] = ()
-    informed_by: tuple[str, ...] = ()
-    use: bool = True
-    applies: tuple[float, float] | None = None
-    """An indicator (one level of a categorical effect): the odds ratio applies when the covariate lies in
-    [low, high], and not at all otherwise (``reference``/``per`` are then unused). A non-log-linear pattern, such
-    as the registry's odds by number of earlier operations, is a set of such effects, one per level."""
-
-    def cited(self) -> str:
-        txt = f"OR {self.odds_ratio:g}"
-        if self.has_range:
-            txt += f" ({self.low:g}-{self.high:g})"
-        return txt
-
-
-@dataclass(frozen=True)
-class Registry:
-    path: Path
-    records: tuple[Record, ...]
-    effects: tuple[Effect, ...]
-    sources: dict[str, Source]
-    grades: dict[str, Grade]
-    version: str
-    model: DecisionModel
-    files: tuple[str, ...] = field(default=())
-
-    @property
-    def parameters(self) -> tuple[str, ...]:
-        """Every model parameter (``strategy.outcome``), in the declaration's order."""
-        return self.model.parameters
-
-    def record(self, record_id: str) -> Record:
-        for r in self.records:
-            if r.id == record_id:
-                return r
-        raise KeyError(record_id)
-
-    def effect(self, effect_id: str) -> Effect:
-        for e in self.effects:
-            if e.id == effect_id:
-                return e
-        raise KeyError(effect_id)
-
-    def records_for(self, parameter: str) -> tuple[Record, ...]:
-        """The records in use that inform one model parameter (``strategy.outcome``)."""
-        return tuple(r for r in self.records if r.use and r.parameter == parameter)
-
-    @property
-    def used_effects(self) -> tuple[Effect, ...]:
-        return tuple(e for e in self.effects if e.use)
-
-
-def _pct(x: float | None) -> str:
-    if x is None:
-        return "?"
-    v = 100 * x
-    return f"{v:.0f}" if abs(v - round(v)) < 1e-9 else f"{v:.1f}"
-
-
-# --- loading ------------------------------------------------------------------------------------------
-
-
-def evidence_version(path: Path | str) -> str:
-    """Content hash of every ``*.yaml`` file in the registry folder (names and bytes): the evidence version."""
-    path = Path(path)
-    h = hashlib.sha256()
-    for f in sorted(path.glob("*.yaml")):
-        h.update(f.name.encode())
-        h.update(b"\0")
-        h.update(f.read_bytes())
-        h.update(b"\0")
-    return "ev-" + h.hexdigest()[:12]
-
-
-_SHAPES = {
-    "sources": "a mapping with one key 'sources' holding a mapping of source keys",
-    "grades": "a mapping with one key 'grades' holding a mapping of grade names",
-    "effects": "a mapping with one key 'effects' holding a list of effects",
-    "records": "a mapping with one key 'records' holding a list of records",
-    "model": "a decision model: a mapping with name, time_frame, profile, parameters, strategies, outcomes, decision",
-}
-"""The shape of each kind of registry file (``SPECIAL_FILES``; any other file holds records)."""
-
-
-def _read_yaml(file: Path, problems: Problems) -> Any:
-    shape = _SHAPES[SPECIAL_FILES.get(file.name, "records")]
+def read_yaml(file: Path, problems: Problems) -> Any:
+    shape = SHAPES[SPECIAL_FILES.get(file.name, "records")]
     try:
         text = yamlio.read_text(file)
         data = yamlio.safe_load(text)
@@ -390,7 +158,7 @@ def _bool(d: dict, key: str, file: Path, where: str, problems: Problems) -> bool
 def _parse_sources(data: Any, file: Path, problems: Problems) -> dict[str, Source]:
     out: dict[str, Source] = {}
     if not isinstance(data, dict) or set(data) != {"sources"} or not isinstance(data["sources"], dict):
-        problems.add(file, None, None, f"has the wrong shape; allowed: {_SHAPES['sources']}")
+        problems.add(file, None, None, f"has the wrong shape; allowed: {SHAPES['sources']}")
         return out
     for key, s in data["sources"].items():
         where = f"source '{key}'"
@@ -425,7 +193,7 @@ def _parse_sources(data: Any, file: Path, problems: Problems) -> dict[str, Sourc
 def _parse_grades(data: Any, file: Path, problems: Problems) -> dict[str, Grade]:
     out: dict[str, Grade] = {}
     if not isinstance(data, dict) or set(data) != {"grades"} or not isinstance(data["grades"], dict):
-        problems.add(file, None, None, f"has the wrong shape; allowed: {_SHAPES['grades']}")
+        problems.add(file, None, None, f"has the wrong shape; allowed: {SHAPES['grades']}")
         return out
     for name, g in data["grades"].items():
         where = f"grade '{name}'"
@@ -503,7 +271,7 @@ def _parse_records(
 ) -> list[Record]:
     out: list[Record] = []
     if not isinstance(data, dict) or set(data) != {"records"} or not isinstance(data["records"], list):
-        problems.add(file, None, None, f"has the wrong shape; allowed: {_SHAPES['records']}")
+        problems.add(file, None, None, f"has the wrong shape; allowed: {SHAPES['records']}")
         return out
     for i, r in enumerate(data["records"]):
         if not isinstance(r, dict):
@@ -578,7 +346,7 @@ def _parse_effects(
     parameters = model.parameters if model is not None else ()
     out: list[Effect] = []
     if not isinstance(data, dict) or set(data) != {"effects"} or not isinstance(data["effects"], list):
-        problems.add(file, None, None, f"has the wrong shape; allowed: {_SHAPES['effects']}")
+        problems.add(file, None, None, f"has the wrong shape; allowed: {SHAPES['effects']}")
         return out
     for i, e in enumerate(data["effects"]):
         if not isinstance(e, dict):
@@ -755,7 +523,7 @@ def load_registry(path: Path | str | None = None) -> Registry:
 
     # the decision model first: records and effects are checked against its vocabulary
     model: DecisionModel | None = None
-    model_data = _read_yaml(path / MODEL_FILE, problems)
+    model_data = read_yaml(path / MODEL_FILE, problems)
     if model_data is not None:
         model, model_problems = parse_model(model_data, str(path / MODEL_FILE))
         problems.items.extend(model_problems.items)
@@ -770,7 +538,7 @@ def load_registry(path: Path | str | None = None) -> Registry:
         kind = SPECIAL_FILES.get(f.name, "records")
         if kind == "model":
             continue
-        data = _read_yaml(f, problems)
+        data = read_yaml(f, problems)
         if data is None:
             continue
         if kind in declared and isinstance(data, dict) and isinstance(data.get(kind), dict):
