@@ -71,7 +71,10 @@ def chart_speed(repeats: int = 3) -> tuple[float, float]:
     for _ in range(repeats):
         t0 = time.perf_counter()
         icons = render.icon_outcomes(live.model)  # the benefit and each weighed harm, as the page shows
-        for fig in (plot_icon_arrays(full, outcomes=icons), plot_benefit_harm(full).figure):
+        for fig in (
+            plot_icon_arrays(full, outcomes=icons).flat[0].get_figure(root=True),
+            plot_benefit_harm(full).figure,
+        ):
             fig.savefig(io.BytesIO(), format="png", dpi=110)
             plt.close(fig)
         mpl.append(1000 * (time.perf_counter() - t0))

@@ -1,8 +1,9 @@
-"""Every chart as ``oc.plot.<name>(data, ax=None, **kwargs) -> Axes`` (lazy: matplotlib loads on first use).
+"""Every chart as ``oc.plot.<name>(data, ax=None, **kwargs) -> Axes`` (lazy: matplotlib loads on first use); the
+one grid chart, ``icon_arrays``, takes and returns an array of Axes, one per panel.
 
 * ``benefit_harm(summary)``   -- each strategy's benefits and harms per 100, with 90% intervals;
 * ``icon_array(summary, outcome, strategy)`` -- 100 people like this patient, those with the outcome coloured;
-* ``icon_arrays(summary)``    -- a grid of icon arrays (returns the Figure: one Axes per panel);
+* ``icon_arrays(summary)``    -- a grid of icon arrays (returns the panels' Axes, shaped outcomes x strategies);
 * ``preference(summary)``     -- probability each strategy is best against the preference weight;
 * ``prior_vs_cited(table, registry)`` -- each record's prior against the value it cites;
 * ``prior_posterior(table)``  -- prior and posterior intervals with the observed data and conflicts;

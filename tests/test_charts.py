@@ -227,8 +227,11 @@ def test_rate_below_one_in_100_shows_words_and_no_filled_icon():
 
 def test_icon_grid_one_denominator_one_time_frame(real):
     s, _ = real
-    fig = plot_icon_arrays(s)
-    panels = fig._outcomes_panels
+    axes = plot_icon_arrays(s)
+    fig = axes.flat[0].get_figure(root=True)
+    panels = list(axes.flat)
+    assert axes.shape == (2, len(list(dict.fromkeys(s.rates.strategy))))
+    assert [a._outcomes_icons["outcome"] for a in axes[:, 0]] == [MODEL.benefit, MODEL.harm]
     strategies = list(dict.fromkeys(s.rates.strategy))
     assert len(panels) == 2 * len(strategies)
     for ax in panels:
@@ -249,8 +252,9 @@ def test_icon_grid_one_denominator_one_time_frame(real):
 
 def test_icon_grid_uses_the_summarys_time_frame_and_marks_not_applicable():
     s = hand_summary({("fusion", "reoperation"): 0.12}, time_frame="1 year", evidence_version="ev-other")
-    fig = plot_icon_arrays(s, outcomes=("reoperation",))
-    by_strategy = {a._outcomes_icons["strategy"]: a for a in fig._outcomes_panels}
+    axes = plot_icon_arrays(s, outcomes=("reoperation",))
+    fig = axes.flat[0].get_figure(root=True)
+    by_strategy = {a._outcomes_icons["strategy"]: a for a in axes.flat}
     assert by_strategy["fusion"]._outcomes_icons["filled"] == 12
     for st in (st for st in STRATEGIES if "reoperation" not in APPLICABLE[st]):
         info = by_strategy[st]._outcomes_icons
@@ -261,11 +265,24 @@ def test_icon_grid_uses_the_summarys_time_frame_and_marks_not_applicable():
 
 
 def test_icon_grid_from_hand_made_draws(from_draws):
-    fig = plot_icon_arrays(from_draws, outcomes=("improved", "reoperation"), strategies=["fusion"])
-    imp, reop = fig._outcomes_panels
+    axes = plot_icon_arrays(from_draws, outcomes=("improved", "reoperation"), strategies=["fusion"])
+    fig = axes.flat[0].get_figure(root=True)
+    imp, reop = axes[:, 0]
     assert imp._outcomes_icons["filled"] == from_draws.rate("fusion", "improved").per100 > 70
     assert reop._outcomes_icons["filled"] == 0  # fusion.reoperation ~ 0.4 in 100
     assert "Fewer than 1 in 100" in all_text(fig)
+
+
+def test_icon_grid_draws_into_given_axes_in_outcome_by_strategy_order():
+    s = hand_summary({("fusion", "reoperation"): 0.12, ("decompression", "reoperation"): 0.30})
+    fig, given = plt.subplots(1, 2)
+    axes = plot_icon_arrays(s, given, outcomes=("reoperation",), strategies=["fusion", "decompression"])
+    assert axes.shape == (1, 2) and axes[0, 0] is given[0] and axes[0, 1] is given[1]
+    assert [a._outcomes_icons["filled"] for a in axes.flat] == [12, 30]
+    assert getattr(fig, "_outcomes_stamp", None) is None  # given axes: the caller's figure is not stamped
+    with pytest.raises(ValueError, match="ax holds 2 Axes; allowed: one per panel, 2 outcomes x 2 strategies"):
+        plot_icon_arrays(s, given, outcomes=("reoperation", "improved"), strategies=["fusion", "decompression"])
+    plt.close(fig)
 
 
 def test_given_axes_are_not_stamped_by_the_chart():
@@ -448,7 +465,7 @@ def test_every_chart_names_time_frame_and_evidence_version(real, registry):
     s, table = real
     figs = [
         plot_icon_array(s).figure,
-        plot_icon_arrays(s),
+        plot_icon_arrays(s).flat[0].get_figure(root=True),
         plot_benefit_harm(s).figure,
         plot_preference_curve(s).figure,
         plot_prior_vs_cited(table, registry).figure,
@@ -459,7 +476,7 @@ def test_every_chart_names_time_frame_and_evidence_version(real, registry):
 
 def test_save_figure_writes_png_and_svg(tmp_path, real):
     s, _ = real
-    fig = plot_icon_arrays(s)
+    fig = plot_icon_arrays(s).flat[0].get_figure(root=True)
     paths = save_figure(fig, tmp_path / "charts", "icons")
     assert [p.name for p in paths] == ["icons.png", "icons.svg"]
     png, svg = (p.read_bytes() for p in paths)
@@ -467,5 +484,5 @@ def test_save_figure_writes_png_and_svg(tmp_path, real):
     assert b"<svg" in svg[:2000] and len(svg) > 10_000
     assert s.evidence_version.encode() in svg  # the footer is in the file, as text
     # reproducible: the same chart of the same summary saves to the same SVG (no date, fixed ids)
-    again = save_figure(plot_icon_arrays(s), tmp_path / "again", "icons")
+    again = save_figure(plot_icon_arrays(s).flat[0].get_figure(root=True), tmp_path / "again", "icons")
     assert again[1].read_bytes() == svg

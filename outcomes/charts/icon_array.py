@@ -4,7 +4,8 @@ One panel (``plot_icon_array``) shows one strategy and one outcome: 100 person i
 ``round(100 * mean)`` of them coloured (benefits green, harms red), filled first and row by row from the top
 left, with the count and its plausible range in words as the caption. A rate below 1 in 100 colours no icon
 and says "fewer than 1 in 100". ``plot_icon_arrays`` puts panels in a grid (rows = outcomes, columns =
-strategies) with one denominator and one time frame throughout.
+strategies) with one denominator and one time frame throughout, and returns the panels' Axes as an array (the
+matplotlib convention for a grid, as ``plt.subplots`` gives it).
 
 The icons are drawn as one compound path per colour (two artists per panel, not 100), so a grid renders fast.
 Each panel's Axes carries ``_outcomes_icons`` ({"filled", "unfilled", "total", "time_frame", ...}) for tests.
@@ -203,22 +204,48 @@ def plot_icon_array(summary, outcome: str | None = None, strategy: str | None = 
     return ax
 
 
-def plot_icon_arrays(summary, outcomes=None, strategies=None, fig=None):
+def plot_icon_arrays(summary, ax=None, *, outcomes=None, strategies=None, **kwargs) -> np.ndarray:
     """A grid of icon arrays (rows = outcomes, columns = strategies) on one denominator and one time frame.
 
-    ``outcomes`` defaults to the decision's benefit and harm. Returns the Figure (a grid of panels; each panel is
-    :func:`plot_icon_array`'s Axes).
+    Parameters
+    ----------
+    summary : DecisionSummary
+    ax : array of matplotlib Axes, optional
+        One Axes per panel, shaped (outcomes, strategies) or flat in that order (as ``plt.subplots`` gives them).
+        Default: a new figure, one row per outcome under the outcome's title, stamped with the time frame, the
+        evidence version and the note that it supports, not replaces, clinical judgement.
+    outcomes : sequence of str, optional
+        Default: the decision's benefit and harm.
+    strategies : sequence of str, optional
+        Default: every strategy of the summary.
+    **kwargs
+        ``caption_size`` (points).
+
+    Returns
+    -------
+    numpy.ndarray
+        The panels' Axes, shaped (outcomes, strategies); each is :func:`plot_icon_array`'s panel. The figure is
+        ``axes.flat[0].get_figure(root=True)``.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import outcomes as oc
+    >>> summary = oc.compare("default", n_draws=200, seed=1).summary
+    >>> axes = oc.plot.icon_arrays(summary, strategies=summary.model.strategy_ids[:2])
+    >>> axes.shape
+    (2, 2)
+    >>> sum(a.get_title() == summary.model.short_label(summary.model.strategy_ids[0]) for a in axes.flat)
+    2
     """
     model = summary.model
     outcomes = list(outcomes) if outcomes is not None else [model.benefit, model.harm]
     if strategies is None:
         strategies = list(dict.fromkeys(summary.rates["strategy"]))
     strategies = list(strategies)
-    created = fig is None
-    if created:
-        fig = plt.figure(figsize=(4.3 * len(strategies), 5.0 * len(outcomes) + 1.0), layout="constrained")
-    subfigs = fig.subfigures(len(outcomes), 1, squeeze=False, hspace=0.03)[:, 0]
-    panels = []
+    size = kwargs.get("caption_size", CAPTION_SIZE)
+    shape = (len(outcomes), len(strategies))
     n_lines = 0
     for outcome in outcomes:
         for strategy in strategies:
@@ -226,24 +253,39 @@ def plot_icon_arrays(summary, outcomes=None, strategies=None, fig=None):
                 n_lines = max(
                     n_lines, len(textwrap.wrap(caption(summary.rate(strategy, outcome), outcome, model), CAPTION_WIDTH))
                 )
-    for sub, outcome in zip(subfigs, outcomes, strict=True):
-        axes = sub.subplots(1, len(strategies), squeeze=False)[0]
-        sub.suptitle(
-            model.outcome_title(outcome),
-            x=0.01,
-            ha="left",
-            fontsize=17,
-            fontweight="bold",
-            color=outcome_color(outcome, model),
+    created = ax is None
+    if created:
+        fig = plt.figure(figsize=(4.3 * len(strategies), 5.0 * len(outcomes) + 1.0), layout="constrained")
+        subfigs = fig.subfigures(len(outcomes), 1, squeeze=False, hspace=0.03)[:, 0]
+        axes = np.empty(shape, dtype=object)
+        for i, (sub, outcome) in enumerate(zip(subfigs, outcomes, strict=True)):
+            axes[i] = sub.subplots(1, len(strategies), squeeze=False)[0]
+            sub.suptitle(
+                model.outcome_title(outcome),
+                x=0.01,
+                ha="left",
+                fontsize=17,
+                fontweight="bold",
+                color=outcome_color(outcome, model),
+            )
+    else:
+        given = np.asarray(ax, dtype=object)
+        if given.size != len(outcomes) * len(strategies):
+            raise ValueError(
+                f"ax holds {given.size} Axes; allowed: one per panel, {shape[0]} outcomes x {shape[1]} strategies"
+            )
+        axes = given.reshape(shape)
+        fig = axes.flat[0].get_figure(root=True)
+    for i, outcome in enumerate(outcomes):
+        for j, strategy in enumerate(strategies):
+            panel = axes[i, j]
+            _panel(panel, summary, outcome, strategy, size, n_lines)
+            title = model.short_label(strategy)
+            panel.set_title(title if created else f"{model.outcome_title(outcome)}: {title}", fontsize=15, pad=8)
+    if created:
+        fig.suptitle(
+            f"Out of {DENOMINATOR} people like you, within {summary.time_frame} of starting treatment", fontsize=19
         )
-        for ax, strategy in zip(axes, strategies, strict=True):
-            _panel(ax, summary, outcome, strategy, CAPTION_SIZE, n_lines)
-            ax.set_title(model.short_label(strategy), fontsize=15, pad=8)
-            panels.append(ax)
-    fig.suptitle(
-        f"Out of {DENOMINATOR} people like you, within {summary.time_frame} of starting treatment", fontsize=19
-    )
-    fig._outcomes_panels = panels
     fig._outcomes_icon_grid = {
         "denominator": DENOMINATOR,
         "time_frame": summary.time_frame,
@@ -252,4 +294,4 @@ def plot_icon_arrays(summary, outcomes=None, strategies=None, fig=None):
     }
     if created:
         finish(fig, summary.time_frame, summary.evidence_version)
-    return fig
+    return axes

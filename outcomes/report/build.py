@@ -67,7 +67,7 @@ def _img(path: Path) -> str:
 
 def _chart_figure(name: str, d: Decision, table):
     if name == "icon_arrays":
-        return plot_icon_arrays(d.summary, outcomes=(d.model.benefit, d.model.harm))
+        return plot_icon_arrays(d.summary, outcomes=(d.model.benefit, d.model.harm)).flat[0].get_figure(root=True)
     if name == "benefit_harm":
         return plot_benefit_harm(d.summary).figure
     if name == "preference_curve":
