@@ -286,12 +286,6 @@ def plot_icon_arrays(summary, ax=None, *, outcomes=None, strategies=None, **kwar
         fig.suptitle(
             f"Out of {DENOMINATOR} people like you, within {summary.time_frame} of starting treatment", fontsize=19
         )
-    fig._outcomes_icon_grid = {
-        "denominator": DENOMINATOR,
-        "time_frame": summary.time_frame,
-        "outcomes": outcomes,
-        "strategies": strategies,
-    }
     if created:
         finish(fig, summary.time_frame, summary.evidence_version)
     return axes
