@@ -286,6 +286,5 @@ def plot_icon_arrays(summary, ax=None, *, outcomes=None, strategies=None, **kwar
         fig.suptitle(
             f"Out of {DENOMINATOR} people like you, within {summary.time_frame} of starting treatment", fontsize=19
         )
-    if created:
         finish(fig, summary.time_frame, summary.evidence_version)
     return axes
