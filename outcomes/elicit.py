@@ -596,11 +596,25 @@ def elicit(registry: Registry, *, cap_scale: float | None = 1.0, use_cache: bool
 
     Examples
     --------
+    A range read from the guideline summary (92-95%) would weigh as 722 patients; its grade caps it at 15, and the
+    records of one parameter pool by adding their counts:
+
     >>> import outcomes as oc
-    >>> plain = oc.elicit(oc.load_registry(), robust=False)
-    >>> prior = plain.parameters["fusion.solid_fusion"]
-    >>> round(prior.alpha + prior.beta) <= 15 + 40  # capped: very_low 15 plus low 40
-    True
+    >>> reg = oc.load_registry()
+    >>> plain = oc.elicit(reg, robust=False)
+    >>> for r in reg.records_for("fusion.solid_fusion"):
+    ...     b = plain.records[r.id]
+    ...     print(r.id, r.grade, reg.grades[r.grade].cap, round(b.alpha + b.beta, 1), b.method)
+    fusion_solid_guideline very_low 15.0 15.0 maxent
+    fusion_solid_fischgrund very_low 15.0 10.0 point
+    >>> pooled = plain.parameters["fusion.solid_fusion"]
+    >>> round(pooled.alpha, 2), round(pooled.beta, 2)
+    (22.22, 2.78)
+
+    The robust prior mixes that Beta with Beta(1, 1) at the grades' ``robust_weight`` (0.5 for very low evidence):
+
+    >>> oc.elicit(reg).parameters["fusion.solid_fusion"].weights
+    (0.5, 0.5)
     """
     if cap_scale is not None and not cap_scale > 0:
         raise ValueError("cap_scale must be positive or None")
