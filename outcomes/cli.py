@@ -80,8 +80,9 @@ def _voi_section(decision) -> dict:
 def _cmd_report(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from outcomes.atomic import write_folder_atomically
     from outcomes.pipeline import compare
-    from outcomes.report import ReportInputs, build_report, write_report_atomically
+    from outcomes.report import ReportInputs, build_report
 
     headless_matplotlib()
     profile = Path(args.profile) if args.profile else None
@@ -115,11 +116,12 @@ def _cmd_report(args: argparse.Namespace) -> int:
                 prior_only=True,
             )
             extra = (comparison_section(decision, seed_view),)
-        written = write_report_atomically(
+        written = write_folder_atomically(
             out,
             lambda folder: build_report(
                 ReportInputs(decision, extra_sections=extra, section_makers=(_voi_section,)), folder, progress
             ),
+            name="option --out",
         )
     finally:
         progress.close()
@@ -138,7 +140,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 def _cmd_charts(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from outcomes.report import write_report_atomically
+    from outcomes.atomic import write_folder_atomically
     from outcomes.report.batch import build_batch, decide_batch
 
     headless_matplotlib()
@@ -158,7 +160,9 @@ def _cmd_charts(args: argparse.Namespace) -> int:
             prior_only=args.prior_only,
         )
         progress("charts")
-        written = write_report_atomically(Path(args.out), lambda folder: build_batch(decisions, names, folder))
+        written = write_folder_atomically(
+            Path(args.out), lambda folder: build_batch(decisions, names, folder), name="option --out"
+        )
     finally:
         progress.close()
     print(f"Charts for {len(names)} profile(s) written to {written} (comparison.csv beside them)")

@@ -20,6 +20,12 @@ def quote(value: object) -> str:
     return _QUOTE.repr(value)
 
 
+def input_name(argument: str, option: str, *, cli: bool = False) -> str:
+    """How an error names a caller's input: the command's option on the command line (``option --draws``), the
+    function's argument otherwise (``argument n_draws``)."""
+    return f"option {option}" if cli else f"argument {argument}"
+
+
 @dataclass(frozen=True)
 class Problem:
     file: str

@@ -17,7 +17,7 @@ import xarray as xr
 
 from outcomes.draws import DEFAULT_DRAWS, load_posterior_draws, prior_draws
 from outcomes.elicit import Priors, elicit
-from outcomes.errors import InputError
+from outcomes.errors import InputError, input_name
 from outcomes.profile import Profile, load_profile
 from outcomes.registry import Registry, load_registry
 from outcomes.simulate import DEFAULT_PATIENTS, simulate
@@ -84,7 +84,7 @@ def check_options(
     option) and what is allowed."""
 
     def name(arg: str, option: str) -> str:
-        return f"option {option}" if cli else f"argument {arg}"
+        return input_name(arg, option, cli=cli)
 
     if (
         not isinstance(weight, (int, float))

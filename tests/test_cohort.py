@@ -24,6 +24,7 @@ from outcomes.cohort import inputs, run, summaries
 from outcomes.cohort.adapter import decision_arrays, decision_model, expected_batch
 from outcomes.cohort.synth import synthesize, write_synthetic
 from outcomes.declaration import default_model
+from outcomes.errors import InputError
 from outcomes.model import benefit_rate, expected_outcomes, harm_score, net_benefit
 from outcomes.pipeline import compare
 from outcomes.profile import Profile, load_profile, parse_profile
@@ -132,8 +133,10 @@ def test_subgroups_come_from_the_covariate_fields():
             assert 1 < len(g.levels) <= run.MAX_BANDS + 1
             lv = g.level_of(pd.Series(np.arange(lo, hi + 1)), f)
             assert set(lv) == set(g.levels) and list(dict.fromkeys(lv)) == list(g.levels)
-    with pytest.raises(Exception, match="option --subgroups"):
+    with pytest.raises(InputError, match="argument subgroups: got no_such_field; allowed: covariate fields"):
         run.subgroups_for(MODEL, ["no_such_field"])
+    with pytest.raises(InputError, match="option --subgroups"):
+        run.subgroups_for(MODEL, ["no_such_field"], cli=True)
 
 
 def test_flip_weights_equal_summarize_flip_points():
@@ -361,9 +364,22 @@ def test_synthetic_cohort_is_valid_seeded_and_correlated():
 
 def test_synthesize_refuses_a_bad_output_name(tmp_path, capsys):
     assert main(["cohort", "--synthesize", "10", "--out", str(tmp_path / "c.txt")]) == 2
-    assert "allowed: a file name ending in .csv or .parquet" in capsys.readouterr().err
-    with pytest.raises(Exception, match="--synthesize"):
+    err = capsys.readouterr().err
+    assert "option --out" in err and "allowed: a file name ending in .csv or .parquet" in err
+    with pytest.raises(InputError, match="argument n: got 0; allowed: a whole number from 1"):
         write_synthetic(0, tmp_path / "c.csv")
+    with pytest.raises(InputError, match=r"argument out .*c\.txt: allowed: a file name ending in \.csv"):
+        write_synthetic(10, tmp_path / "c.txt")
+    assert not list(tmp_path.iterdir())  # nothing half-written
+
+
+def test_library_errors_name_the_arguments_of_run_cohort(tmp_path):
+    cohort = _to_csv(synthesize(5), tmp_path / "c.csv")
+    with pytest.raises(InputError, match="argument chunk_size: got 0"):
+        run.run_cohort(cohort, tmp_path / "out", chunk_size=0)
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(InputError, match=r"argument out .*file: is a file; allowed: a folder"):
+        run.run_cohort(cohort, tmp_path / "file", n_draws=20)
 
 
 # --- bad input -----------------------------------------------------------------------------------------------

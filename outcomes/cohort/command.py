@@ -55,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
             raise InputError("command line", None, "COHORT", "give either a cohort file or --synthesize N, not both")
         from outcomes.cohort.synth import write_synthetic
 
-        out = write_synthetic(args.synthesize, Path(args.out), seed=args.seed)
+        out = write_synthetic(args.synthesize, Path(args.out), seed=args.seed, cli=True)
         print(f"Synthetic cohort of {args.synthesize} patients written to {out}")
         return 0
     if args.cohort is None:

@@ -36,7 +36,7 @@ from outcomes.cohort.adapter import (
 )
 from outcomes.cohort.summaries import summarize_block
 from outcomes.declaration import DecisionModel, Field
-from outcomes.errors import InputError, Problem
+from outcomes.errors import InputError, Problem, input_name
 from outcomes.model import DENOMINATOR, harm_weights, net_benefit
 from outcomes.pipeline import Decision, check_options, compare
 from outcomes.profile import Profile
@@ -140,13 +140,15 @@ def subgroup_of(f: Field) -> Subgroup:
     return Subgroup(f.name, f.plain, tuple(levels), cuts)
 
 
-def subgroups_for(model: DecisionModel, names: Sequence[str] | None = None) -> tuple[Subgroup, ...]:
+def subgroups_for(
+    model: DecisionModel, names: Sequence[str] | None = None, *, cli: bool = False
+) -> tuple[Subgroup, ...]:
     """The summary's subgroups: the named covariate fields (default: every covariate field of the model)."""
     chosen = list(model.covariates) if names is None else list(names)
     bad = [n for n in chosen if n not in model.covariates]
     if bad:
         raise InputError(
-            "option --subgroups",
+            input_name("subgroups", "--subgroups", cli=cli),
             None,
             None,
             f"got {', '.join(bad)}; allowed: covariate fields of the model: {', '.join(model.covariates)}",
@@ -494,10 +496,13 @@ def summary_path(out: Path) -> Path:
     return out.with_name(f"{stem}_summary.csv")
 
 
-def check_chunk_size(chunk_size: int) -> None:
+def check_chunk_size(chunk_size: int, *, cli: bool = False) -> None:
     if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or not (1 <= chunk_size <= MAX_CHUNK):
         raise InputError(
-            "option --chunk-size", None, None, f"got {chunk_size!r}; allowed: a whole number from 1 to {MAX_CHUNK}"
+            input_name("chunk_size", "--chunk-size", cli=cli),
+            None,
+            None,
+            f"got {chunk_size!r}; allowed: a whole number from 1 to {MAX_CHUNK}",
         )
 
 
@@ -539,7 +544,7 @@ def run_cohort(
     threaded scheduler). ``progress``: show a progress bar (None: when stderr is a terminal). ``cli``: errors name
     the command's options rather than the arguments."""
     check_options(weight, n_draws, seed, cli=cli)
-    check_chunk_size(chunk_size)
+    check_chunk_size(chunk_size, cli=cli)
     path = Path(cohort)
     out = Path(out)
     columns = read_header(path)
@@ -547,24 +552,24 @@ def run_cohort(
     problems = inputs.check_columns(columns, str(path), reg.model)
     if problems:
         raise InputError.collect(problems)
-    groups = subgroups_for(reg.model, subgroups)
+    groups = subgroups_for(reg.model, subgroups, cli=cli)
     evidence = Evidence(posterior, allow_failed, data, prior_only, n_draws, seed)
     show = sys.stderr.isatty() if progress is None else progress
     if scheduler is None:
-        return _run(path, out, columns, reg, evidence, groups, weight, chunk_size, None, show)
+        return _run(path, out, columns, reg, evidence, groups, weight, chunk_size, None, show, cli)
     from distributed import Client
 
     try:
         client = Client(scheduler, timeout="20s")
     except (OSError, TimeoutError, ValueError) as exc:
         raise InputError(
-            f"option --scheduler {scheduler}",
+            f"{input_name('scheduler', '--scheduler', cli=cli)} {scheduler}",
             None,
             None,
             f"cannot connect ({type(exc).__name__}); allowed: the address of a running dask.distributed scheduler",
         ) from None
     with client:
-        return _run(path, out, columns, reg, evidence, groups, weight, chunk_size, client, show)
+        return _run(path, out, columns, reg, evidence, groups, weight, chunk_size, client, show, cli)
 
 
 def _first_profile(parts: list, sizes: list[int], model: DecisionModel) -> Profile:
@@ -578,11 +583,13 @@ def _first_profile(parts: list, sizes: list[int], model: DecisionModel) -> Profi
     return Profile(label=str(data["label"]), values=values, model=model)
 
 
-def _run(path, out, columns, reg, evidence: Evidence, groups, weight, chunk_size, client, show) -> CohortResult:
+def _run(
+    path, out, columns, reg, evidence: Evidence, groups, weight, chunk_size, client, show, cli: bool = False
+) -> CohortResult:
     import dask
     import dask.dataframe as dd
 
-    from outcomes.report.build import write_report_atomically
+    from outcomes.atomic import write_folder_atomically
     from outcomes.summarize import EVIDENCE_WORDS
 
     model = reg.model
@@ -666,7 +673,7 @@ def _run(path, out, columns, reg, evidence: Evidence, groups, weight, chunk_size
 
     summary_file = summary_path(out)
     summary_file.unlink(missing_ok=True)  # never leave an old summary beside a new result
-    written = write_report_atomically(out, build)
+    written = write_folder_atomically(out, build, name=input_name("out", "--out", cli=cli))
     summary = got["summary"].assign(evidence_version=reg.version, time_frame=model.time_frame)
     write_file_atomically(summary_file, lambda tmp: summary.to_csv(tmp, index=False, float_format="%.6g"))
     return CohortResult(

@@ -18,8 +18,9 @@ import numpy as np
 import pandas as pd
 
 from outcomes import yamlio
+from outcomes.atomic import write_file_atomically
 from outcomes.declaration import DecisionModel, Field, default_model
-from outcomes.errors import InputError
+from outcomes.errors import InputError, input_name
 
 MAX_SYNTHETIC = 100_000_000
 SPEC_FILE = Path(__file__).resolve().parent.parent / "data" / "synthetic_cohort.yaml"
@@ -108,25 +109,32 @@ def synthesize(n: int, seed: int = 0, model: DecisionModel | None = None) -> pd.
     return pd.DataFrame({k: columns[k] for k in ["patient_id", *model.fields]})
 
 
-def write_synthetic(n: int, out: Path | str, seed: int = 0, model: DecisionModel | None = None) -> Path:
-    """Write ``synthesize(n, seed, model)`` to ``out`` (.csv or .parquet), atomically."""
+def write_synthetic(
+    n: int, out: Path | str, seed: int = 0, model: DecisionModel | None = None, *, cli: bool = False
+) -> Path:
+    """Write ``synthesize(n, seed, model)`` to ``out`` (.csv or .parquet), atomically. ``cli``: errors name the
+    command's options rather than the arguments."""
     out = Path(out)
     if isinstance(n, bool) or not isinstance(n, int) or not (1 <= n <= MAX_SYNTHETIC):
         raise InputError(
-            "option --synthesize", None, None, f"got {n!r}; allowed: a whole number from 1 to {MAX_SYNTHETIC}"
+            input_name("n", "--synthesize", cli=cli),
+            None,
+            None,
+            f"got {n!r}; allowed: a whole number from 1 to {MAX_SYNTHETIC}",
         )
+    where = f"{input_name('out', '--out', cli=cli)} {out}"
     if out.suffix.lower() not in (".csv", ".parquet"):
-        raise InputError(f"option --out {out}", None, None, "allowed: a file name ending in .csv or .parquet")
+        raise InputError(where, None, None, "allowed: a file name ending in .csv or .parquet")
     frame = synthesize(n, seed, model)
-    tmp = out.with_name(f".{out.name}.tmp")
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
+
+    def write(tmp: Path) -> None:
         if out.suffix.lower() == ".csv":
             frame.to_csv(tmp, index=False)
         else:
             frame.to_parquet(tmp, index=False, row_group_size=50_000)
-        tmp.replace(out)
+
+    try:
+        write_file_atomically(out, write)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise InputError(f"option --out {out}", None, None, f"cannot write there ({exc.strerror or exc})") from None
+        raise InputError(where, None, None, f"cannot write there ({exc.strerror or exc})") from None
     return out

@@ -1,5 +1,5 @@
-"""The patient report: a Jinja2 template, its assembly, and an atomic write of the output folder."""
+"""The patient report: a Jinja2 template and its assembly (written atomically by ``outcomes.atomic``)."""
 
-from outcomes.report.build import ReportInputs, build_report, write_report_atomically
+from outcomes.report.build import ReportInputs, build_report
 
-__all__ = ["ReportInputs", "build_report", "write_report_atomically"]
+__all__ = ["ReportInputs", "build_report"]

@@ -12,8 +12,6 @@ import datetime as _dt
 import json
 import multiprocessing
 import os
-import shutil
-import tempfile
 import warnings
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -30,7 +28,6 @@ from outcomes.charts.icon_array import plot_icon_arrays
 from outcomes.charts.preference import plot_preference_curve
 from outcomes.charts.prior_cited import plot_prior_vs_cited
 from outcomes.elicit import evidence_table
-from outcomes.errors import InputError
 from outcomes.pipeline import Decision
 from outcomes.wording import (  # patient_lines and weight_words stay importable from here (notebook 01)
     NOT_ONE_PERSON,
@@ -200,39 +197,3 @@ def build_report(inputs: ReportInputs, folder: Path, progress: Callable[[str], N
     out = folder / "report.html"
     out.write_text(html, encoding="utf-8")
     return out
-
-
-def write_report_atomically(out_dir: Path | str, build: Callable[[Path], object]) -> Path:
-    """Run ``build(tmp_folder)`` in a temporary sibling of ``out_dir`` and move it into place only on success.
-
-    An existing ``out_dir`` is replaced as a whole. Raises ``InputError`` when the folder cannot be written.
-    """
-    out_dir = Path(out_dir).resolve()
-    parent = out_dir.parent
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=parent))
-    except OSError as exc:
-        raise InputError(
-            f"option --out {out_dir}",
-            None,
-            None,
-            f"cannot write there ({exc.strerror or exc}); allowed: a folder you can write to",
-        ) from None
-    if out_dir.exists() and not out_dir.is_dir():
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise InputError(f"option --out {out_dir}", None, None, "is a file; allowed: a folder (new or existing)")
-    try:
-        build(tmp)
-        os.chmod(tmp, 0o755)
-        if out_dir.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=parent))
-            os.replace(out_dir, old / "x")
-            os.replace(tmp, out_dir)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return out_dir

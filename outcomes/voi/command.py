@@ -94,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
     check_options(args.weight, args.draws, args.seed, cli=True)
     targets = [t.strip() for t in args.study_on.split(",") if t.strip()] if args.study_on else None
 
-    from outcomes.report.build import write_report_atomically
+    from outcomes.atomic import write_folder_atomically
     from outcomes.voi.analysis import run_voi, write_outputs
 
     profile = Path(args.profile) if args.profile else None
@@ -121,7 +121,9 @@ def run(args: argparse.Namespace) -> int:
             )
         except KeyError as exc:  # an unknown --study-on name
             raise InputError("option --study-on", None, None, f"{exc.args[0]}") from None
-        written = write_report_atomically(out, lambda folder: write_outputs(result, folder, progress))
+        written = write_folder_atomically(
+            out, lambda folder: write_outputs(result, folder, progress), name="option --out"
+        )
     finally:
         progress.close()
     print(f"Value of information written to {written}")
