@@ -192,7 +192,9 @@ def compare(
     else:
         prof = load_profile(profile, model=reg.model)
     if prior_only and posterior is not None:
-        raise InputError(name_of("prior_only", "--prior-only", cli), None, None, "cannot be combined with a posterior")
+        raise InputError(
+            input_name("prior_only", "--prior-only", cli=cli), None, None, "cannot be combined with a posterior"
+        )
     step("priors")
     conflicts = None
     data_file = None
@@ -233,10 +235,6 @@ def compare(
         data_file=data_file,
         conflicts=conflicts,
     )
-
-
-def name_of(arg: str, option: str, cli: bool) -> str:
-    return f"option {option}" if cli else f"argument {arg}"
 
 
 def default_study_data(registry: Registry) -> Path | None:
