@@ -506,7 +506,8 @@ def load_registry(path: Path | str | None = None) -> Registry:
                 None,
                 None,
                 "the shipped registry is missing from this installation (reinstall the package, or install "
-                "the source checkout with 'pip install -e .'); allowed: --registry DIR",
+                "the source checkout with 'pip install -e .'); allowed: a registry folder of your own (argument path; "
+                "on the command line --registry DIR)",
             )
         raise InputError(str(path), None, None, "is not a folder; allowed: a registry folder of *.yaml files")
     files = sorted(path.glob("*.yaml"))
