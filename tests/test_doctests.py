@@ -16,6 +16,7 @@ MODULES = (
     "outcomes.model",
     "outcomes.summarize",
     "outcomes.pipeline",
+    "outcomes.voi.results",
 )
 
 
