@@ -279,6 +279,9 @@ def test_tornado_result_names_the_two_leading_strategies_and_where_they_cross(sh
         at_flip = model.nb(result.flip_base).mean(axis=0)
         assert at_flip[a] == pytest.approx(at_flip[b], abs=1e-9)
         assert result.mass == core.INTERVAL and result.table.attrs == {}
+    # the pair and its flip weight do not depend on which inputs are moved (none: an empty table)
+    empty = core.tornado(model, 1.0, names=[])
+    assert empty.table.empty and empty.pair == core.tornado(model, 1.0, names=["fusion.improved"]).pair
 
 
 def test_results_show_their_scalars_in_jupyter(shipped):

@@ -631,8 +631,10 @@ def tornado(
         row["swing"] = max(abs(row[f"delta_{s}"]) for s in model.strategies)
         rows.append(row)
     df = pd.DataFrame(rows)
+    if rows:
+        df = df.iloc[np.lexsort((df["name"].to_numpy(), -df["swing"].to_numpy()))].reset_index(drop=True)
     return TornadoResult(
-        table=df.iloc[np.lexsort((df["name"].to_numpy(), -df["swing"].to_numpy()))].reset_index(drop=True),
+        table=df,
         weight=float(weight),
         pair=(model.strategies[a], model.strategies[b]),
         flip_base=base_flip,

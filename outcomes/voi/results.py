@@ -23,7 +23,7 @@ from outcomes.wording import DISCLAIMER
 
 UNITS = "net improvements per 100 patients like this one"
 _HTML_ROWS = 30
-"""Rows of a table shown in Jupyter (the first and last 15); the whole table is ``result.table``."""
+"""Rows of a table shown when pandas' notebook view is switched off (``display.notebook_repr_html``)."""
 
 
 @dataclass(frozen=True, eq=False, kw_only=True)
@@ -69,7 +69,8 @@ class TableResult:
         return line
 
     def _repr_html_(self) -> str:
-        table = self.table.to_html(index=False, max_rows=_HTML_ROWS, float_format=lambda x: f"{x:.3g}")
+        # pandas' own notebook view honours the reader's display options (rows, columns, column width)
+        table = self.table._repr_html_() or self.table.to_html(max_rows=_HTML_ROWS)
         return (
             f"<div><p><b>{escape(self.heading())}</b></p>{table}"
             f"<small>{escape(self.provenance_line())}. {escape(DISCLAIMER)}</small></div>"
