@@ -12,11 +12,11 @@ MODULES = (
     "outcomes.elicit",
     "outcomes.draws",
     "outcomes.profile",
+    "outcomes.voi.results",
     "outcomes.simulate",
     "outcomes.model",
     "outcomes.summarize",
     "outcomes.pipeline",
-    "outcomes.voi.results",
 )
 
 
