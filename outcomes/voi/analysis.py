@@ -58,8 +58,10 @@ class VoiResult:
         EVSI of new studies on the chosen parameters (empty when no parameter has an EVPPI above zero).
     tornado : TornadoResult
         One-way sensitivity (``.table``), with the leading pair (``.pair``) and its flip weight (``.flip_base``).
-    caps, psense : pandas.DataFrame or None
-        Grade-cap sensitivity; power-scaling sensitivity (with a posterior only).
+    caps : pandas.DataFrame or None
+        Decision summaries with the grade caps halved, doubled and removed (None with ``caps=False``).
+    psense
+        ``outcomes.voi.sensitivity.power_sensitivity`` of the posterior (None with prior draws).
     flips : list of dict
         The exact flip weights of the expected net outcomes.
     peak_weight : float
