@@ -12,6 +12,7 @@ MODULES = (
     "outcomes.elicit",
     "outcomes.draws",
     "outcomes.profile",
+    "outcomes.voi.results",
     "outcomes.simulate",
     "outcomes.model",
     "outcomes.summarize",

@@ -140,6 +140,22 @@ def _expected_04() -> list[str]:
     ]
 
 
+def _expected_05() -> list[str]:
+    """The typed results' scalars, computed again here from the same draws (the notebook's weight 1, seed 0)."""
+    from outcomes.pipeline import compare
+    from outcomes.voi import core, regression
+    from outcomes.wording import DISCLAIMER
+
+    d = compare(None, n_draws=DRAWS, seed=0, n_patients=1)
+    model = core.NetBenefitModel.from_draws(d.draws, d.profile.covariates(), d.priors)
+    evpi = regression.evpi(model.nb(1.0))
+    return [
+        f"knowing every input (EVPI) is worth {evpi.value:.2f} (± {evpi.se:.2f})",
+        core.tornado(model, 1.0, names=[]).heading(),
+        DISCLAIMER,
+    ]
+
+
 def _expected_06() -> list[str]:
     from outcomes.registry import load_registry
 
@@ -161,6 +177,7 @@ EXPECTED = {
     "02_evidence_and_priors": (_expected_02, 2),
     "03_update_with_data": (_expected_03, 4),
     "04_outcome_charts": (_expected_04, 5),
+    "05_value_of_information": (_expected_05, 4),
     "06_cohort": (_expected_06, 3),
 }
 """Per notebook: texts its outputs must hold, and the least number of images."""

@@ -88,8 +88,8 @@ def test_evpi_curve_peaks_near_the_flip_point(shipped):
 def test_evppi_between_zero_and_evpi_and_all_inputs_give_evpi(shipped):
     *_, model = shipped
     w = 1.6  # near the flip: every estimate is far from trivial
-    table = core.evppi_table(model, w)
-    evpi, evpi_se = table.attrs["evpi"], table.attrs["evpi_se"]
+    result = core.evppi_table(model, w)
+    table, evpi, evpi_se = result.table, result.evpi, result.evpi_se
     assert evpi > 1
     for r in table.itertuples():
         assert r.evppi >= 0
@@ -216,7 +216,7 @@ _HARM = {
 def test_tornado_directions_follow_the_sign_of_each_effect(shipped):
     registry, _, profile, model = shipped
     cov = profile.covariates()
-    df = core.tornado(model, 1.0).set_index("name")
+    df = core.tornado(model, 1.0).table.set_index("name")
     checked = 0
     for e in registry.used_effects:
         lo, hi = e.applies if e.applies else (np.nan, np.nan)
@@ -241,6 +241,63 @@ def test_tornado_directions_follow_the_sign_of_each_effect(shipped):
     assert df.loc["fusion.improved", "delta_fusion"] > 0
     assert df.loc["fusion.serious_complication", "delta_fusion"] < 0
     assert list(df["swing"]) == sorted(df["swing"], reverse=True)
+
+
+# --- typed results ---------------------------------------------------------------------------------------------
+
+
+def test_evppi_result_carries_the_evpi_of_the_same_draws(shipped):
+    *_, model = shipped
+    w = 1.6
+    result = core.evppi_table(model, w, n_samples=0)
+    direct = regression.evpi(model.nb(w))  # computed independently of the table, on the same draws
+    assert result.evpi == direct.value and result.evpi_se == direct.se
+    assert result.weight == w and (result.table["weight"] == w).all()
+    # the share column is each EVPPI over that same EVPI
+    np.testing.assert_allclose(result.table["share_of_evpi"], result.table["evppi"] / direct.value, rtol=1e-12)
+    assert result.time_frame == MODEL.time_frame and result.evidence_version == model.draws.attrs["evidence_version"]
+    # the scalars are fields: the table carries none, and a slice or a concatenation has nothing to lose
+    assert result.table.attrs == {}
+    import dataclasses
+
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        result.evpi = 0.0  # type: ignore[misc]
+
+
+def test_tornado_result_names_the_two_leading_strategies_and_where_they_cross(shipped):
+    *_, model = shipped
+    for w in (0.5, 1.0, 3.0):
+        result = core.tornado(model, w, names=["fusion.improved", "fusion.serious_complication"])
+        means = model.nb(w).mean(axis=0)
+        ranked = [model.strategies[i] for i in np.argsort(-means)]
+        assert result.pair == (ranked[0], ranked[1]), w
+        a, b = (model.strategies.index(s) for s in result.pair)
+        assert result.inb_base == pytest.approx(means[a] - means[b], rel=1e-12)
+        assert (result.table["inb_base"] == result.inb_base).all()
+        # at the flip weight the two expected net outcomes are equal (a closed form: linear in the weight)
+        assert math.isfinite(result.flip_base) and result.flip_base >= 0
+        at_flip = model.nb(result.flip_base).mean(axis=0)
+        assert at_flip[a] == pytest.approx(at_flip[b], abs=1e-9)
+        assert result.mass == core.INTERVAL and result.table.attrs == {}
+    # the pair and its flip weight do not depend on which inputs are moved (none: an empty table)
+    empty = core.tornado(model, 1.0, names=[])
+    assert empty.table.empty and empty.pair == core.tornado(model, 1.0, names=["fusion.improved"]).pair
+
+
+def test_results_show_their_scalars_in_jupyter(shipped):
+    from outcomes.wording import DISCLAIMER
+
+    *_, model = shipped
+    ev = core.evppi_table(model, 1.6, n_samples=0, groups={"fusion": ("fusion.improved",)})
+    page = ev._repr_html_()
+    assert f"{ev.evpi:.2f} (± {ev.evpi_se:.2f})" in page and "weight 1.6" in page
+    assert "<table" in page and "fusion.improved" in page
+    tor = core.tornado(model, 1.0, names=["fusion.improved"])
+    page = tor._repr_html_()
+    assert f"{tor.pair[0]} ahead of {tor.pair[1]} by {tor.inb_base:.2f}" in page
+    assert f"trade places at weight {tor.flip_base:.2f}" in page and "90% interval" in page
+    for p in (ev._repr_html_(), page):
+        assert MODEL.time_frame in p and model.draws.attrs["evidence_version"] in p and DISCLAIMER in p
 
 
 # --- prior sensitivity -------------------------------------------------------------------------------------------
@@ -337,7 +394,19 @@ def test_run_voi_with_a_posterior_file_and_charts(tmp_path, shipped):
     )
     assert res.provenance["origin"] == "posterior" and res.psense is not None
     assert set(res.evsi["n"]) == {20, 80}
+    # no table of the analysis carries a scalar in DataFrame.attrs (pandas drops them): they are typed fields
+    # (power_sensitivity's table is left out: voi/sensitivity.py is re-pointed separately)
+    for name, df in {
+        "evpi": res.evpi,
+        "evppi": res.evppi.table,
+        "evsi": res.evsi,
+        "tornado": res.tornado.table,
+    }.items():
+        assert df.attrs == {}, name
+    assert res.evpi_at_weight == res.evppi.evpi and res.evppi.weight == res.tornado.weight == 1.5
     import matplotlib.pyplot as plt
+
+    from outcomes.charts.common import DISCLAIMER
 
     for plot in (plot_evpi, plot_evppi, plot_evsi, plot_tornado):
         ax = plot(res)
@@ -345,6 +414,13 @@ def test_run_voi_with_a_posterior_file_and_charts(tmp_path, shipped):
         fig = ax.figure
         assert fig._outcomes_stamp["evidence_version"] == registry.version
         assert fig._outcomes_stamp["time_frame"] == "2 years"
+        assert DISCLAIMER in fig._outcomes_stamp["text"]
+        if plot is plot_evppi:  # the EVPI line is the typed field's value
+            assert f"EVPI {res.evppi.evpi:.2f}" in [t.get_text() for t in ax.get_legend().get_texts()]
+        if plot is plot_tornado:  # the axis names the tornado's leading pair, and the base line is their difference
+            a, b = res.tornado.pair
+            assert ax.get_xlabel().startswith(f"{res.short_label(a)} minus {res.short_label(b)}:")
+            assert res.tornado.inb_base in [line.get_xdata()[0] for line in ax.get_lines()]
         plt.close(fig)
     out = tmp_path / "out"
     out.mkdir()
@@ -405,11 +481,23 @@ def test_voi_command_writes_its_folder(tmp_path, capsys):
         "evppi.png",
         "tornado.svg",
     } <= names
+    import json
+
     import pandas as pd
 
     table = pd.read_csv(out / "voi.csv")
     assert {"evpi", "evppi", "evsi", "tornado_low", "tornado_high"} <= set(table["section"])
     assert "EVPI" in capsys.readouterr().out
+    # voi.json holds the typed results' scalars; they agree with the EVPI curve's row at the patient's weight 1
+    meta = json.loads((out / "voi.json").read_text())
+    at_1 = pd.read_csv(out / "evpi.csv").set_index("weight").loc[1.0]
+    assert meta["evppi"]["evpi"] == meta["evpi_at_weight"] == pytest.approx(at_1["evpi"], rel=1e-12)
+    assert meta["evppi"]["evpi_se"] == meta["evpi_se_at_weight"]
+    nb = at_1[[f"nb_{s}" for s in STRATEGIES]].astype(float).sort_values(ascending=False)
+    assert meta["tornado"]["pair"] == [k.removeprefix("nb_") for k in nb.index[:2]]
+    assert meta["tornado"]["inb_base"] == pytest.approx(nb.iloc[0] - nb.iloc[1], rel=1e-9)
+    tornado_csv = pd.read_csv(out / "tornado.csv")
+    assert (tornado_csv["pair"] == "/".join(meta["tornado"]["pair"])).all()
 
 
 def test_report_section_is_short_and_escaped(shipped):

@@ -7,8 +7,11 @@
 * ``plot_tornado`` -- each input at the ends of its 90% interval: the expected net advantage of the preferred
   option over the runner-up (left) and the flip weight between them (right).
 
-Each function takes a ``outcomes.voi.analysis.VoiResult`` and an optional Axes; a figure it creates is
-stamped with the time frame and evidence version (``common.stamp``, through ``finish``).
+Each function is ``plot_x(result, ax=None, **kwargs) -> Axes``: it takes an ``outcomes.voi.analysis.VoiResult``
+and an optional Axes, and returns the Axes it drew on. Scalars come from the result's typed fields
+(``result.evppi.evpi``, ``result.tornado.pair``, ``.flip_base``, ``.inb_base``), never from ``DataFrame.attrs``.
+A figure it creates is stamped with the time frame, the evidence version and "Supports, does not replace,
+clinical judgement" (``common.stamp``, through ``finish``); on a caller's Axes the figure is stamped once.
 """
 
 from __future__ import annotations
@@ -69,7 +72,7 @@ def plot_evpi(result, ax=None, **kwargs):
 
 def plot_evppi(result, ax=None, top: int = 18, **kwargs):
     """EVPPI bars (largest first) with 90% intervals; inputs whose EVPPI is zero are left out."""
-    df = result.evppi
+    df = result.evppi.table
     df = df[df["high"] > 1e-6].head(top).iloc[::-1]
     created = ax is None
     fig, ax = new_axes(ax, figsize=(9, 0.32 * max(len(df), 3) + 1.6))
@@ -112,11 +115,12 @@ def plot_evsi(result, ax=None, **kwargs):
 def plot_tornado(result, ax=None, top: int = 12, **kwargs):
     """Tornado: each input at the low and high end of its 90% interval, sorted by how much it moves the
     advantage of the preferred option over the runner-up (inputs that do not move it are left out)."""
-    t = result.tornado
+    tor = result.tornado
+    t = tor.table
     inb_swing = (t["inb_high"] - t["inb_low"]).abs()
     t = t.assign(_inb_swing=inb_swing)[inb_swing > 1e-9]
     t = t.sort_values(["_inb_swing", "name"], ascending=[False, True], kind="stable").head(top).iloc[::-1]
-    a, b = t.attrs.get("pair", result.tornado.attrs.get("pair", ("", "")))
+    a, b = tor.pair
     created = ax is None
     if created:
         import matplotlib.pyplot as plt
@@ -132,7 +136,7 @@ def plot_tornado(result, ax=None, top: int = 12, **kwargs):
     else:
         fig, ax2 = ax.figure, None
     y = np.arange(len(t))
-    base = float(result.tornado["inb_base"].iloc[0]) if len(result.tornado) else 0.0
+    base = tor.inb_base
     for end, col in (("low", "#9ecae1"), ("high", "#08519c")):
         ax.barh(
             y,
@@ -147,7 +151,7 @@ def plot_tornado(result, ax=None, top: int = 12, **kwargs):
     ax.set_title(f"Tornado at weight {result.weight:g} (other inputs kept at their draws)")
     ax.legend(fontsize=8, frameon=False, loc="lower right")
     if ax2 is not None:
-        fb = float(t.attrs.get("flip_base", result.tornado.attrs.get("flip_base", np.nan)))
+        fb = tor.flip_base
         for i, r in enumerate(t.itertuples()):
             lo, hi = r.flip_low, r.flip_high
             if np.isfinite(lo) and np.isfinite(hi):

@@ -6,6 +6,8 @@ posterior draws alike).
 
 * ``core``        -- net benefit per draw, EVPI over weights, EVPPI per parameter/effect/group, EVSI of a new
                      binomial study (exact preposterior analysis over the draws), tornado, nested Monte Carlo;
+* ``results``     -- the typed results (``EvppiResult``, ``TornadoResult``): a table and its scalars as fields
+                     of a frozen dataclass (never ``DataFrame.attrs``, which pandas drops), shown in Jupyter;
 * ``regression``  -- the regression (metamodel) EVPPI estimator of Strong, Oakley & Brennan (2014) on plain
                      arrays: penalized regression splines, ANOVA tensor bases for groups, REML/GCV, standard
                      errors from the coefficient posterior (numpy + scipy only: see its docstring for why);
@@ -42,11 +44,15 @@ _EXPORTS = {
     "write_outputs": "analysis",
     "report_section": "analysis",
     "VoiResult": "analysis",
+    "EvppiResult": "results",
+    "TornadoResult": "results",
 }
 
 __all__ = [
     "Estimate",
+    "EvppiResult",
     "NetBenefitModel",
+    "TornadoResult",
     "VoiResult",
     "cap_sensitivity",
     "default_groups",

@@ -2,9 +2,12 @@
 
 ``run_voi`` loads (registry, profile, priors, prior or posterior draws), builds the net-benefit model and
 computes the EVPI curve, the EVPPI table, EVSI for the most valuable parameters, the tornado, the cap
-sensitivity and -- with a posterior -- the power-scaling sensitivity. ``write_outputs`` writes the CSV tables
-and the charts into a folder (the CLI wraps it in ``write_report_atomically``). ``report_section`` is the
-short "What the answer depends on" block of the clinician part of the patient report.
+sensitivity and -- with a posterior -- the power-scaling sensitivity, into a ``VoiResult``. The EVPPI table and
+the tornado are typed results (``outcomes.voi.results``): ``result.evppi.table`` with ``result.evppi.evpi``, and
+``result.tornado.table`` with ``result.tornado.pair`` and ``.flip_base``; no scalar is kept in ``DataFrame.attrs``.
+``write_outputs`` writes the CSV tables, ``voi.json`` (with those scalars) and the charts into a folder (the CLI
+wraps it in ``write_report_atomically``). ``report_section`` is the short "What the answer depends on" block of
+the clinician part of the patient report.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from outcomes.voi.core import (
     study_parameter,
     tornado,
 )
+from outcomes.voi.results import EvppiResult, TornadoResult
 
 EVSI_TARGETS = 3
 """How many parameters (the largest single-parameter EVPPIs) get an EVSI curve by default."""
@@ -40,13 +44,35 @@ EVSI_TARGETS = 3
 
 @dataclass
 class VoiResult:
-    """Everything ``outcomes voi`` writes, with its provenance."""
+    """Everything ``outcomes voi`` writes, with its provenance.
+
+    Attributes
+    ----------
+    weight : float
+        The patient's preference weight.
+    evpi : pandas.DataFrame
+        EVPI over the weight grid (``core.evpi_curve``).
+    evppi : EvppiResult
+        EVPPI per input and group at ``weight`` (``.table``), with the EVPI at that weight (``.evpi``, ``.evpi_se``).
+    evsi : pandas.DataFrame
+        EVSI of new studies on the chosen parameters (empty when no parameter has an EVPPI above zero).
+    tornado : TornadoResult
+        One-way sensitivity (``.table``), with the leading pair (``.pair``) and its flip weight (``.flip_base``).
+    caps : pandas.DataFrame or None
+        Decision summaries with the grade caps halved, doubled and removed (None with ``caps=False``).
+    psense
+        ``outcomes.voi.sensitivity.power_sensitivity`` of the posterior (None with prior draws).
+    flips : list of dict
+        The exact flip weights of the expected net outcomes.
+    peak_weight : float
+        The weight at which EVPI is largest.
+    """
 
     weight: float
     evpi: pd.DataFrame
-    evppi: pd.DataFrame
+    evppi: EvppiResult
     evsi: pd.DataFrame
-    tornado: pd.DataFrame
+    tornado: TornadoResult
     caps: pd.DataFrame | None
     psense: pd.DataFrame | None
     flips: list[dict]
@@ -67,7 +93,13 @@ class VoiResult:
 
     @property
     def evpi_at_weight(self) -> float:
-        return float(self.evppi.attrs.get("evpi", float("nan")))
+        """EVPI at the patient's weight, per 100 patients like this one."""
+        return self.evppi.evpi
+
+    @property
+    def evpi_se_at_weight(self) -> float:
+        """The Monte Carlo standard error of ``evpi_at_weight``."""
+        return self.evppi.evpi_se
 
     def long_table(self) -> pd.DataFrame:
         """All tables in one tidy frame: section, name, weight, n, value, se, low, high, detail."""
@@ -90,7 +122,7 @@ class VoiResult:
                 }
             )
         )
-        v = self.evppi
+        v = self.evppi.table
         parts.append(
             pd.DataFrame(
                 {
@@ -127,8 +159,8 @@ class VoiResult:
                     }
                 )
             )
-        t = self.tornado
-        pair = self.tornado.attrs.get("pair", ("", ""))
+        t = self.tornado.table
+        pair = self.tornado.pair
         for end in ("low", "high"):
             parts.append(
                 pd.DataFrame(
@@ -214,7 +246,7 @@ def run_voi(
     step("evppi")
     table = evppi_table(model, weight, seed=seed)
     step("evsi")
-    targets = list(study_targets) if study_targets else top_parameters(table)
+    targets = list(study_targets) if study_targets else top_parameters(table.table)
     evsi_df = (
         pd.concat([evsi(model, t, study_sizes, weight, seed=seed) for t in targets], ignore_index=True)
         if targets
@@ -269,9 +301,9 @@ def write_outputs(result: VoiResult, folder: Path, progress: Callable[[str], Non
     written.append(folder / "voi.csv")
     tables = {
         "evpi": result.evpi,
-        "evppi": result.evppi,
+        "evppi": result.evppi.table,
         "evsi": result.evsi,
-        "tornado": result.tornado,
+        "tornado": result.tornado.table,
         "cap_sensitivity": result.caps,
         "power_sensitivity": result.psense,
     }
@@ -283,9 +315,11 @@ def write_outputs(result: VoiResult, folder: Path, progress: Callable[[str], Non
         "provenance": result.provenance,
         "weight": result.weight,
         "evpi_at_weight": result.evpi_at_weight,
-        "evpi_se_at_weight": float(result.evppi.attrs.get("evpi_se", float("nan"))),
+        "evpi_se_at_weight": result.evpi_se_at_weight,
         "peak_weight": result.peak_weight,
         "flips": result.flips,
+        "evppi": result.evppi.scalars(),
+        "tornado": result.tornado.scalars(),
     }
     (folder / "voi.json").write_text(json.dumps(meta, indent=2, default=str))
     written.append(folder / "voi.json")

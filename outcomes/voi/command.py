@@ -140,6 +140,6 @@ def run(args: argparse.Namespace) -> int:
             else "no flip in the weight range"
         )
     )
-    for r in result.evppi.head(5).itertuples():
+    for r in result.evppi.table.head(5).itertuples():
         print(f"  EVPPI {r.name:42s} {r.evppi:7.2f} +/- {r.se:.2f}")
     return 0

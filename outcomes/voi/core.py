@@ -29,6 +29,11 @@ over the profile's patients: no patient noise, so the value of information is ab
   draws, the draws' quantiles for a posterior) with **every other input kept at its draws** (so the bar is the
   conditional expectation E[NB_s | theta_j = q], not a plug-in at the means, which would hide the model's
   non-linearity); the change in each strategy's expected NB and in the flip weight of the two leading strategies.
+
+``evppi_table`` and ``tornado`` return typed results (``outcomes.voi.results``): the table and the scalars that
+belong to all of it (the EVPI at the weight; the leading pair, its flip weight and its difference) as fields of a
+frozen dataclass, never as ``DataFrame.attrs``, which pandas drops on slicing, concatenation and merging. Only
+``net_benefit``'s xarray DataArray keeps its ``weight`` and ``units`` attrs, as xarray's convention is.
 """
 
 from __future__ import annotations
@@ -51,6 +56,7 @@ from outcomes.model import net_benefit as _net_benefit
 from outcomes.summarize import DENOMINATOR, flip_points
 from outcomes.voi import regression
 from outcomes.voi.regression import Estimate
+from outcomes.voi.results import EvppiResult, TornadoResult
 
 
 def _average_ranks(x: np.ndarray) -> np.ndarray:
@@ -80,7 +86,10 @@ _DEPENDENCE = 0.1
 
 
 def net_benefit(draws: xr.Dataset, covariates: dict[str, float], weight: float, model: DecisionModel) -> xr.DataArray:
-    """Net improvements per 100 patients like this one, per draw and strategy: 100 (benefit - w harm)."""
+    """Net improvements per 100 patients like this one, per draw and strategy: 100 (benefit - w harm).
+
+    An xarray DataArray (draw, strategy) whose ``attrs`` name the weight and the units (xarray's convention for
+    a variable's metadata; no scalar result of the analysis is kept in attrs)."""
     rate = expected_outcomes(draws, covariates, model)
     nb = _net_benefit(rate, model, weight)
     nb.name = "net_benefit_per100"
@@ -156,6 +165,16 @@ class NetBenefitModel:
     @property
     def n_parameters(self) -> int:
         return self.kinds.count("parameter")
+
+    def provenance(self) -> dict[str, str]:
+        """Time frame, evidence version and diagnostics status of the draws (the fields every result carries)."""
+        dm = self.decision_model
+        assert dm is not None
+        return {
+            "time_frame": dm.time_frame,
+            "evidence_version": str(self.draws.attrs.get("evidence_version", "unknown")),
+            "diagnostics_status": str(self.draws.attrs.get("diagnostics_status", "ok")),
+        }
 
     def index(self, name: str) -> int:
         try:
@@ -376,8 +395,12 @@ def evppi_table(
     n_samples: int = regression.DEFAULT_SAMPLES,
     seed: int = 0,
     progress=None,
-) -> pd.DataFrame:
-    """EVPPI of every parameter, every effect and every group at ``weight``, sorted by value (largest first)."""
+) -> EvppiResult:
+    """EVPPI of every parameter, every effect and every group at ``weight``, sorted by value (largest first).
+
+    Returns an ``EvppiResult``: the table (``.table``, one row per input or group) and the EVPI at ``weight``
+    with its standard error (``.evpi``, ``.evpi_se``) as fields.
+    """
     progress = progress or (lambda name: None)
     evpi = regression.evpi(model.nb(weight))
     items: list[tuple[str, str, tuple[str, ...]]] = [
@@ -407,11 +430,14 @@ def evppi_table(
             }
         )
     df = pd.DataFrame(rows)
-    df.attrs.update({"evpi": evpi.value, "evpi_se": evpi.se, "weight": float(weight)})
     order = np.lexsort((df["name"].to_numpy(), -df["evppi"].to_numpy()))
-    out = df.iloc[order].reset_index(drop=True)
-    out.attrs.update(df.attrs)
-    return out
+    return EvppiResult(
+        table=df.iloc[order].reset_index(drop=True),
+        weight=float(weight),
+        evpi=evpi.value,
+        evpi_se=evpi.se,
+        **model.provenance(),
+    )
 
 
 # --- EVSI ------------------------------------------------------------------------------------------------
@@ -559,12 +585,14 @@ def _crossing(imp: np.ndarray, harm: np.ndarray, a: int, b: int) -> float:
 
 def tornado(
     model: NetBenefitModel, weight: float, *, names: Sequence[str] | None = None, mass: float = INTERVAL
-) -> pd.DataFrame:
+) -> TornadoResult:
     """One-way sensitivity: each input at the low and high end of its 90% interval, others at their draws.
 
-    Columns: name, kind, low/high input values, per strategy the expected NB per 100 at the low and high
-    ends and their change (``delta_<s>`` = high - low), the leading pair's incremental NB (``inb_*``) and
-    flip weight at each end, and ``swing`` (largest |change| over strategies), sorted by swing.
+    Returns a ``TornadoResult``. Its table's columns: name, kind, low/high input values, per strategy the
+    expected NB per 100 at the low and high ends and their change (``delta_<s>`` = high - low), the leading
+    pair's incremental NB (``inb_*``) and flip weight at each end, and ``swing`` (largest |change| over
+    strategies), sorted by swing. The leading pair (``.pair``), its flip weight and incremental NB on the current
+    evidence (``.flip_base``, ``.inb_base``) are fields.
     """
     names = list(model.names if names is None else names)
     base_imp, base_harm = model.improved.mean(axis=0), model.harm.mean(axis=0)
@@ -603,11 +631,17 @@ def tornado(
         row["swing"] = max(abs(row[f"delta_{s}"]) for s in model.strategies)
         rows.append(row)
     df = pd.DataFrame(rows)
-    df = df.iloc[np.lexsort((df["name"].to_numpy(), -df["swing"].to_numpy()))].reset_index(drop=True)
-    df.attrs.update(
-        {"pair": (model.strategies[a], model.strategies[b]), "flip_base": base_flip, "weight": float(weight)}
+    if rows:
+        df = df.iloc[np.lexsort((df["name"].to_numpy(), -df["swing"].to_numpy()))].reset_index(drop=True)
+    return TornadoResult(
+        table=df,
+        weight=float(weight),
+        pair=(model.strategies[a], model.strategies[b]),
+        flip_base=base_flip,
+        inb_base=float(base_nb[a] - base_nb[b]),
+        mass=float(mass),
+        **model.provenance(),
     )
-    return df
 
 
 # --- nested Monte Carlo reference (tests and benchmarks) -------------------------------------------------
