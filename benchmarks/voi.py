@@ -16,6 +16,8 @@ Prints one ``name: value`` line per figure:
                                   five-input model, in units of the nested estimate's standard error; the nested
                                   estimate uses the same outer draws (common random numbers) with 1000 inner draws
                                   each (target <= 3)
+* ``report_section_seconds``      the report's "What the answer depends on" section (``report_section``) for a
+                                  1000-draw comparison of the seed profile, median of 3 (target <= 2)
 
 Run: ``.venv/bin/python benchmarks/voi.py``.
 """
@@ -118,11 +120,26 @@ def evppi_vs_nested() -> float:
     return worst
 
 
+def report_section_seconds() -> float:
+    from outcomes.pipeline import compare
+    from outcomes.voi.analysis import report_section
+
+    d = compare(None, n_draws=1000, n_patients=50, weight=1.6)
+    report_section(d)  # warm-up
+    times = []
+    for _ in range(3):
+        t = time.perf_counter()
+        report_section(d)
+        times.append(time.perf_counter() - t)
+    return float(np.median(times))
+
+
 def main() -> None:
     print(f"voi_all_seconds: {voi_all_seconds():.3f}")
     print(f"evppi_single_ms: {evppi_single_ms():.2f}")
     print(f"evppi_vs_exact_max_rel_err: {evppi_vs_exact():.4f}")
     print(f"evppi_vs_nested_max_abs_err: {evppi_vs_nested():.2f}")
+    print(f"report_section_seconds: {report_section_seconds():.3f}")
 
 
 if __name__ == "__main__":

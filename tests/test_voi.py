@@ -501,15 +501,12 @@ def test_voi_command_writes_its_folder(tmp_path, capsys):
 
 
 def test_report_section_is_short_and_escaped(shipped):
-    import time
-
+    # its speed (target <= 2 s) is benchmarks/voi.py's report_section_seconds, not a timed test
     from outcomes.pipeline import decide
     from outcomes.voi.analysis import report_section
 
     d = decide(None, n_draws=1000, n_patients=50, weight=1.6)
-    t = time.perf_counter()
     sec = report_section(d)
-    assert time.perf_counter() - t < 2.0
     assert sec["title"] == "What the answer depends on"
     assert "<table" in sec["html"] and "EVPPI" in sec["html"] and "1.6" in sec["html"]
 

@@ -6,8 +6,8 @@ sensitivity and -- with a posterior -- the power-scaling sensitivity, into a ``V
 the tornado are typed results (``outcomes.voi.results``): ``result.evppi.table`` with ``result.evppi.evpi``, and
 ``result.tornado.table`` with ``result.tornado.pair`` and ``.flip_base``; no scalar is kept in ``DataFrame.attrs``.
 ``write_outputs`` writes the CSV tables, ``voi.json`` (with those scalars) and the charts into a folder (the CLI
-wraps it in ``write_report_atomically``). ``report_section`` is the short "What the answer depends on" block of
-the clinician part of the patient report.
+wraps it in ``outcomes.atomic.write_folder_atomically``). ``report_section`` is the short "What the answer depends
+on" block of the clinician part of the patient report.
 """
 
 from __future__ import annotations
