@@ -248,6 +248,11 @@ def test_icon_grid_one_denominator_one_time_frame(real):
     assert len({a._outcomes_icons["time_frame"] for a in panels}) == 1
     assert f"within {s.time_frame}" in fig._suptitle.get_text()
     assert_stamped(fig, s.time_frame, s.evidence_version)
+    # each row's outcome title sits above (never on) the panel titles under it
+    fig.canvas.draw()
+    for row in fig.subfigs:
+        top_of_titles = max(a.title.get_window_extent().y1 for a in row.axes)
+        assert row._suptitle.get_window_extent().y0 >= top_of_titles, row._suptitle.get_text()
 
 
 def test_icon_grid_uses_the_summarys_time_frame_and_marks_not_applicable():
