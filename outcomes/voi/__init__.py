@@ -38,6 +38,7 @@ _EXPORTS = {
     "Estimate": "regression",
     "cap_sensitivity": "sensitivity",
     "power_sensitivity": "sensitivity",
+    "PowerSensitivity": "sensitivity",
     "run_voi": "analysis",
     "write_outputs": "analysis",
     "report_section": "analysis",
@@ -47,6 +48,7 @@ _EXPORTS = {
 __all__ = [
     "Estimate",
     "NetBenefitModel",
+    "PowerSensitivity",
     "VoiResult",
     "cap_sensitivity",
     "default_groups",
