@@ -20,9 +20,11 @@ After sampling, ArviZ's ``log_likelihood`` group (``events``: chain, draw, study
 PyMC itself (``pymc.stats.compute_log_likelihood`` / ``compute_log_prior``, which evaluate the model's own
 densities with the value transforms removed: the density of the declared distribution at each drawn value, the
 whole mixture for a robust prior, no log-odds Jacobian); quantities without data, which the model does not hold,
-get their closed-form prior density (``tree.log_prior_group``), as on the exact path. PyMC evaluates the
-densities draw by draw: measured (4 chains x 2000 draws, warm, 2 busy cores) 0.66 s of a 3.45 s fit with one study
-per quantity, 0.95 s of 4.7 s on the whole example file.
+get their closed-form prior density (``tree.log_prior_group``), as on the exact path. Both are computed after
+sampling, the same way for either sampler: ``pm.sample``'s ``idata_kwargs`` ``log_likelihood`` is deprecated in
+PyMC 6, and with nutpie (the default) ``log_prior`` there is ignored. PyMC evaluates the densities draw by draw:
+measured (4 chains x 2000 draws, warm, 2 busy cores) 0.66 s of a 3.45 s fit with one study per quantity, 0.95 s
+of 4.7 s on the whole example file.
 
 Sampler: nutpie is the default (``sampler="auto"`` uses it when installed, else PyMC's NUTS). Measured with
 benchmarks/update.py (4 chains x 2000 draws, 1000 tuning steps, 2 CPU cores, warm = second fit in a process):
