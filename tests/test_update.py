@@ -177,7 +177,7 @@ def test_exact_posterior_is_the_conjugate_beta(simple_data, priors):
     data = load_studies(simple_data)
     tree = fit(data, priors, method="auto", draws=5000, chains=1, seed=3)
     assert tree.attrs["method"] == "exact" and tree.attrs["diagnostics_status"] == "ok"
-    assert set(tree.children) == {"posterior", "prior", "observed_data", "sample_stats"}
+    assert set(tree.children) == {"posterior", "prior", "observed_data", "sample_stats", "log_likelihood", "log_prior"}
     post = tree["posterior"].to_dataset()
     assert set(post.data_vars) == {p_name(k) for k in PARAMETERS} | {f"log_or__{e}" for e in priors.effects}
     assert post.sizes == {"chain": 1, "draw": 5000}
@@ -457,7 +457,7 @@ def test_example_mcmc_round_trip(tmp_path, registry, priors):
     assert tree.attrs["method"] == "mcmc" and tree.attrs["diagnostics_status"] == "ok"
     post = tree["posterior"].to_dataset()
     assert {"tau_fusion__improved", "tau_decompression__improved", "z"} <= set(post.data_vars)
-    assert set(tree.children) == {"posterior", "prior", "observed_data", "sample_stats"}
+    assert set(tree.children) == {"posterior", "prior", "observed_data", "sample_stats", "log_likelihood", "log_prior"}
     path = save_posterior(tree, tmp_path / "post.nc")
     _assert_same_tree(tree, load_fit(path))
     draws = load_posterior_draws(path, registry)

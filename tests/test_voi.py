@@ -12,6 +12,7 @@ from scipy import integrate, stats
 from outcomes.declaration import default_model
 from outcomes.draws import prior_draws
 from outcomes.elicit import elicit
+from outcomes.errors import InputError
 from outcomes.model import effect_term
 from outcomes.profile import load_profile
 from outcomes.registry import load_registry
@@ -360,17 +361,20 @@ def test_power_scaling_flags_prior_driven_quantities(shipped):
     from outcomes.voi.sensitivity import power_sensitivity
 
     data = {"medication.sustained_response": (300, 600)}
-    given = power_sensitivity(hand_tree(priors, data), registry, profile.covariates(), 1.0).set_index("quantity")
-    rebuilt = power_sensitivity(hand_tree(priors, data, groups=False), registry, profile.covariates(), 1.0)
-    rebuilt = rebuilt.set_index("quantity")
+    result = power_sensitivity(hand_tree(priors, data), registry, profile.covariates(), 1.0)
+    given = result.table.set_index("quantity")
     # a parameter without data is all prior; one with 600 patients is driven by the likelihood
     assert given.loc["fusion.reoperation", "prior_driven"]
     assert not given.loc["medication.sustained_response", "prior_driven"]
     assert given.loc["medication.sustained_response", "likelihood_sensitivity"] > 0.05
     assert {"nb_fusion", "nb_decompression", "nb_medication"} <= set(given.index)
-    # the log densities rebuilt from the file's attributes are the ones arviz was given
-    assert np.allclose(given["prior_sensitivity"], rebuilt["prior_sensitivity"])
-    assert np.allclose(given["likelihood_sensitivity"], rebuilt["likelihood_sensitivity"])
+    assert "fusion.reoperation" in result.prior_driven and result.threshold == 0.05 and result.weight == 1.0
+    page = result._repr_html_()
+    assert "quantities prior-driven (sensitivity to the prior at least 0.05" in page
+    assert result.evidence_version in page and "clinical judgement" in page
+    # a posterior without its log_prior/log_likelihood groups (an older file) is refused in one line
+    with pytest.raises(InputError, match="re-run 'outcomes update'"):
+        power_sensitivity(hand_tree(priors, data, groups=False), registry, profile.covariates(), 1.0)
 
 
 def test_run_voi_with_a_posterior_file_and_charts(tmp_path, shipped):

@@ -18,6 +18,7 @@ import textwrap
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.patches import PathPatch
 from matplotlib.path import Path
 
@@ -255,10 +256,11 @@ def plot_icon_arrays(summary, ax=None, *, outcomes=None, strategies=None, **kwar
                 )
     created = ax is None
     if created:
-        fig = plt.figure(figsize=(4.3 * len(strategies), 5.0 * len(outcomes) + 1.0), layout="constrained")
         # more room between rows than the default: the layout engine otherwise lets a row title touch the panel
         # titles under it (measured: 4.6 px of overlap in the second row of the shipped report)
-        fig.get_layout_engine().set(h_pad=0.15)
+        fig = plt.figure(
+            figsize=(4.3 * len(strategies), 5.0 * len(outcomes) + 1.0), layout=ConstrainedLayoutEngine(h_pad=0.15)
+        )
         subfigs = fig.subfigures(len(outcomes), 1, squeeze=False, hspace=0.03)[:, 0]
         axes = np.empty(shape, dtype=object)
         for i, (sub, outcome) in enumerate(zip(subfigs, outcomes, strict=True)):

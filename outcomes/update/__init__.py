@@ -9,8 +9,9 @@ parameter with data is updated from its elicited Beta prior:
   the diagnostics gate (``diagnostics.py``);
 * ``method="auto"``  -- exact when valid, else MCMC.
 
-The result is an ``xarray.DataTree`` (ArviZ layout: posterior, prior, observed_data, sample_stats) that
-``io.save_posterior`` writes atomically to netCDF and ``outcomes.draws.load_posterior_draws`` reads back as
+The result is an ``xarray.DataTree`` (ArviZ layout: posterior, prior, observed_data, sample_stats, and the
+pointwise ``log_likelihood`` and per-variable ``log_prior`` that ArviZ's ``psense`` and ``loo`` read; see ``tree``)
+that ``io.save_posterior`` writes atomically to netCDF and ``outcomes.draws.load_posterior_draws`` reads back as
 parameter draws for the outcome model. ``conflict.py`` checks prior-data conflict.
 
 Importing this package (and ``data``, ``spec``, ``exact``, ``conflict``, ``io``, ``command``) does not import

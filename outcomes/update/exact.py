@@ -9,9 +9,11 @@ probability, Binomial likelihoods, k = sum of events, n = sum of totals):
   b_j + n - k) with w'_j proportional to w_j B(a_j + k, b_j + n - k) / B(a_j, b_j), the Beta-Binomial marginal
   likelihood of each component. The posterior weight of the informative component (how much weight the seed
   kept) is written to the variable's attrs as ``posterior_seed_weight``.
- This module draws from it
-with a seeded ``numpy.random.Generator`` and writes the same DataTree layout as the MCMC path (one chain).
-Parameters without data and all effects keep their priors (exact prior draws). No pymc or arviz import.
+
+This module draws from it with a seeded ``numpy.random.Generator`` and writes the same DataTree layout as the MCMC
+path (one chain), including ArviZ's ``log_likelihood`` and ``log_prior`` groups computed in closed form from the
+drawn values (``tree.common_log_likelihood``, ``tree.log_prior_group``). Parameters without data and all effects
+keep their priors (exact prior draws). No pymc or arviz import.
 """
 
 from __future__ import annotations
@@ -21,7 +23,15 @@ import xarray as xr
 
 from outcomes.elicit import Prior
 from outcomes.update.spec import ModelSpec, p_name
-from outcomes.update.tree import assemble, draws_dataset, prior_fill, prior_group, seeds
+from outcomes.update.tree import (
+    assemble,
+    common_log_likelihood,
+    draws_dataset,
+    log_prior_group,
+    prior_fill,
+    prior_group,
+    seeds,
+)
 
 _EPS = 1e-12
 
@@ -78,6 +88,8 @@ def exact_posterior(spec: ModelSpec, *, draws: int = 4000, seed: int = 0) -> xr.
         posterior=posterior,
         prior=prior_group(spec, np.random.default_rng(ss["prior"]), draws),
         sample_stats=sample_stats,
+        log_likelihood=common_log_likelihood(spec, posterior),
+        log_prior=log_prior_group(spec, posterior),
         method="exact",
         sampler="conjugate beta-binomial (numpy Generator)",
         seed=seed,

@@ -16,6 +16,16 @@ PyMC samples ``p_k`` on the log-odds scale (the Beta's default log-odds transfor
 mixture of Betas), so the likelihood and the sampler both work on logits. The posterior weight of the seed's
 component is estimated from the draws afterwards (``tree.seed_weight_from_draws``).
 
+After sampling, ArviZ's ``log_likelihood`` group (``events``: chain, draw, study) and ``log_prior`` group come from
+PyMC itself (``pymc.stats.compute_log_likelihood`` / ``compute_log_prior``, which evaluate the model's own
+densities with the value transforms removed: the density of the declared distribution at each drawn value, the
+whole mixture for a robust prior, no log-odds Jacobian); quantities without data, which the model does not hold,
+get their closed-form prior density (``tree.log_prior_group``), as on the exact path. Both are computed after
+sampling, the same way for either sampler: ``pm.sample``'s ``idata_kwargs`` ``log_likelihood`` is deprecated in
+PyMC 6, and with nutpie (the default) ``log_prior`` there is ignored. PyMC evaluates the densities draw by draw:
+measured (4 chains x 2000 draws, warm, 2 busy cores) 0.66 s of a 3.45 s fit with one study per quantity, 0.95 s
+of 4.7 s on the whole example file.
+
 Sampler: nutpie is the default (``sampler="auto"`` uses it when installed, else PyMC's NUTS). Measured with
 benchmarks/update.py (4 chains x 2000 draws, 1000 tuning steps, 2 CPU cores, warm = second fit in a process):
 
@@ -42,7 +52,15 @@ import pytensor.tensor as pt
 import xarray as xr
 
 from outcomes.update.spec import TAU_SCALE, ModelSpec, effect_name, p_name, tau_name
-from outcomes.update.tree import assemble, draws_dataset, int_seed, prior_fill, prior_group, seeds
+from outcomes.update.tree import (
+    assemble,
+    draws_dataset,
+    int_seed,
+    log_prior_group,
+    prior_fill,
+    prior_group,
+    seeds,
+)
 
 SAMPLERS = ("auto", "nutpie", "pymc")
 TARGET_ACCEPT = 0.99
@@ -106,6 +124,38 @@ def build_model(spec: ModelSpec) -> pm.Model:
     return model
 
 
+def log_groups(
+    model: pm.Model, fit: xr.DataTree, spec: ModelSpec, posterior: xr.Dataset
+) -> tuple[xr.Dataset, xr.Dataset]:
+    """ArviZ's ``log_likelihood`` and ``log_prior`` groups of a fit of ``build_model(spec)``.
+
+    Parameters
+    ----------
+    model : pymc.Model
+        The fitted model.
+    fit : xarray.DataTree
+        ``pymc.sample``'s result (its ``posterior`` holds the model's free variables).
+    spec : ModelSpec
+        The update's model (for the priors of the quantities the PyMC model does not hold).
+    posterior : xarray.Dataset
+        The posterior group as written (``draws_dataset``): the coordinates and the variable order.
+
+    Returns
+    -------
+    (xarray.Dataset, xarray.Dataset)
+        The pointwise log likelihood (``events``: chain, draw, study) and the log prior density of every posterior
+        variable at each draw.
+    """
+    opts = {"model": model, "extend_inferencedata": False, "progressbar": False}
+    sample_coords = {"chain": posterior["chain"], "draw": posterior["draw"]}
+    log_lik = pm.stats.compute_log_likelihood(fit, **opts).assign_coords(sample_coords)
+    log_prior = pm.stats.compute_log_prior(fit, **opts).assign_coords(sample_coords)
+    unmodelled = log_prior_group(spec, posterior, (*spec.unmodelled_parameters, *spec.unmodelled_effects))
+    merged = xr.merge([log_prior.drop_attrs(deep=False), unmodelled], join="exact", combine_attrs="drop")
+    order = [v for v in posterior.data_vars if v in merged.data_vars]
+    return log_lik.drop_attrs(deep=False), merged[order]
+
+
 def sample_mcmc(
     spec: ModelSpec,
     *,
@@ -164,11 +214,14 @@ def sample_mcmc(
                 data=np.vectorize(lambda v: "" if v is None else str(v), otypes=[str])(stats[name].values)
             )
     prior = prior_group(spec, np.random.default_rng(ss["prior"]), chains * draws)
+    log_lik, log_prior = log_groups(model, fit, spec, posterior)
     return assemble(
         spec,
         posterior=posterior,
         prior=prior,
         sample_stats=stats,
+        log_likelihood=log_lik,
+        log_prior=log_prior,
         method="mcmc",
         sampler=sampler,
         seed=seed,

@@ -1,6 +1,18 @@
 """The result of an update as an ``xarray.DataTree`` (the ArviZ layout), shared by the exact and MCMC paths.
 
-Groups: ``posterior``, ``prior`` (dims chain, draw), ``observed_data`` (dim study), ``sample_stats``.
+Groups: ``posterior``, ``prior`` (dims chain, draw), ``observed_data`` (dim study), ``sample_stats``,
+``log_likelihood`` and ``log_prior`` (ArviZ's layout, read by ``arviz_stats.psense`` and ``arviz_stats.loo``):
+
+* ``log_likelihood``: one variable ``events`` (chain, draw, study), the pointwise Binomial log likelihood of each
+  study's count (binomial coefficient included) at each draw;
+* ``log_prior``: one variable per posterior variable (``p_*``, ``log_or__*``, and for random effects ``tau_*``
+  and ``z``), the log density of each drawn value under its prior as declared -- for a robust prior the log of
+  the whole mixture density (``outcomes.elicit.BetaMixture.logpdf``), not of its seed component -- on the
+  probability (constrained) scale, without the sampler's log-odds Jacobian.
+
+The exact path computes both in closed form here (``log_prior_group``, ``common_log_likelihood``); the MCMC path
+takes PyMC's own (``pymc.stats.compute_log_likelihood`` / ``compute_log_prior`` on the fitted model) and this
+module's ``log_prior_group`` for the parameters and effects that no study informs (exact prior draws).
 The posterior holds ``p_<strategy>__<outcome>`` for every registry parameter (with attrs ``prior_alpha``,
 ``prior_beta`` -- the informative, grade-capped Beta --, ``prior_robust_weight`` with ``prior_weak_alpha`` and
 ``prior_weak_beta`` -- the weakly informative component of the robust prior, weight 0 for a plain Beta --, and,
@@ -17,13 +29,18 @@ This module does not import pymc or arviz.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 import xarray as xr
+from scipy import special
 
 from outcomes.provenance import netcdf_attrs
 from outcomes.update.spec import TAU_SCALE, ModelSpec, effect_name, p_name, tau_name
 
 _EPS = 1e-12
+_HALF_LOG_2PI = 0.5 * float(np.log(2 * np.pi))
+SAMPLE_DIMS = ("chain", "draw")
 
 
 def seeds(seed: int) -> dict[str, np.random.SeedSequence]:
@@ -144,12 +161,82 @@ def draws_dataset(spec: ModelSpec, values: dict[str, np.ndarray], extra: xr.Data
     return ds
 
 
+def _normal_logpdf(x: np.ndarray, mu: float, sd: float) -> np.ndarray:
+    return -0.5 * ((x - mu) / sd) ** 2 - np.log(sd) - _HALF_LOG_2PI
+
+
+def log_prior_group(spec: ModelSpec, posterior: xr.Dataset, names: Iterable[str] | None = None) -> xr.Dataset:
+    """Log prior density of each drawn value of the ``p_*`` and ``log_or__*`` variables of ``posterior``.
+
+    Parameters
+    ----------
+    spec : ModelSpec
+        The update's model; its priors are the densities.
+    posterior : xarray.Dataset
+        A posterior group (``draws_dataset``): dims chain, draw.
+    names : iterable of str, optional
+        Registry parameters and effect ids to include (default: every parameter and effect of the priors).
+
+    Returns
+    -------
+    xarray.Dataset
+        One (chain, draw) variable per included quantity, named as in the posterior: a parameter's
+        ``Prior.logpdf`` (for a robust prior the log of the whole Beta mixture density, log-sum-exp over its
+        weighted components), an effect's Normal log density.
+    """
+    wanted = None if names is None else set(names)
+    out: dict[str, xr.DataArray] = {}
+    for k, prior in spec.priors.parameters.items():
+        if wanted is None or k in wanted:
+            v = posterior[p_name(k)]
+            out[p_name(k)] = v.copy(data=prior.logpdf(v.values)).assign_attrs(density=prior.describe())
+    for e, ep in spec.priors.effects.items():
+        if wanted is None or e in wanted:
+            v = posterior[effect_name(e)]
+            out[effect_name(e)] = v.copy(data=_normal_logpdf(v.values, ep.mu, ep.sd)).assign_attrs(
+                density=f"Normal({ep.mu:.6g}, {ep.sd:.6g})"
+            )
+    return xr.Dataset(out, coords={d: posterior[d] for d in SAMPLE_DIMS})
+
+
+def common_log_likelihood(spec: ModelSpec, posterior: xr.Dataset) -> xr.Dataset:
+    """Pointwise Binomial log likelihood of every study (chain, draw, study) when each study's probability is its
+    parameter's ``p`` (no random effects, no covariate shift: ``ModelSpec.exact_ok``), as ``log_likelihood``
+    group: variable ``events``, the name of the observed variable in the PyMC model."""
+    if not spec.exact_ok:
+        raise ValueError(f"the common-probability likelihood does not apply: {spec.exact_reason}")
+    studies = spec.data.studies
+    k = np.array([s.events for s in studies], dtype=float)
+    n = np.array([s.total for s in studies], dtype=float)
+    p = np.stack([posterior[p_name(s.parameter)].values for s in studies], axis=-1)
+    ll = (
+        special.gammaln(n + 1)
+        - special.gammaln(k + 1)
+        - special.gammaln(n - k + 1)
+        + special.xlogy(k, p)
+        + special.xlog1py(n - k, -p)
+    )
+    return xr.Dataset(
+        {"events": ((*SAMPLE_DIMS, "study"), ll)},
+        coords={**{d: posterior[d] for d in SAMPLE_DIMS}, "study": [s.label for s in studies]},
+    )
+
+
+LOG_GROUP_ATTRS = {
+    "log_likelihood": "pointwise Binomial log likelihood of each study's count at each draw",
+    "log_prior": "log density of each drawn value under its prior as declared (robust prior: the whole mixture), "
+    "on the probability scale",
+}
+
+
 def assemble(
     spec: ModelSpec,
     *,
     posterior: xr.Dataset,
     prior: xr.Dataset,
     sample_stats: xr.Dataset,
+    log_likelihood: xr.Dataset,
+    log_prior: xr.Dataset,
     method: str,
     sampler: str,
     seed: int,
@@ -166,6 +253,10 @@ def assemble(
             "prior": prior,
             "observed_data": observed_dataset(spec),
             "sample_stats": sample_stats,
+            **{
+                group: ds.drop_attrs(deep=False).assign_attrs(description=LOG_GROUP_ATTRS[group])
+                for group, ds in (("log_likelihood", log_likelihood), ("log_prior", log_prior))
+            },
         }
     )
     tree.attrs.update(

@@ -17,6 +17,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -37,6 +38,9 @@ from outcomes.voi.core import (
     tornado,
 )
 from outcomes.voi.results import EvppiResult, TornadoResult
+
+if TYPE_CHECKING:
+    from outcomes.voi.sensitivity import PowerSensitivityResult
 
 EVSI_TARGETS = 3
 """How many parameters (the largest single-parameter EVPPIs) get an EVSI curve by default."""
@@ -74,7 +78,7 @@ class VoiResult:
     evsi: pd.DataFrame
     tornado: TornadoResult
     caps: pd.DataFrame | None
-    psense: pd.DataFrame | None
+    psense: PowerSensitivityResult | None
     flips: list[dict]
     peak_weight: float
     provenance: dict = field(default_factory=dict)
@@ -214,7 +218,7 @@ def run_voi(
     The draws are those of the one-profile comparison (``outcomes.pipeline.compare``: the same evidence, data and
     seed options); pass ``decision`` (a ``compare`` result) to reuse its draws instead of recomputing them."""
     from outcomes.pipeline import check_options, compare
-    from outcomes.voi.sensitivity import cap_sensitivity, power_sensitivity
+    from outcomes.voi.sensitivity import cap_sensitivity, check_log_groups, power_sensitivity
 
     step = step or (lambda name: None)
     check_options(weight, n_draws, seed, cli=cli)
@@ -236,6 +240,8 @@ def run_voi(
             prior_only=prior_only,
         )
     reg, prof, priors, draws = decision.registry, decision.profile, decision.priors, decision.draws
+    if posterior is not None:
+        check_log_groups(posterior)  # a file without them fails now, not after the long computations
     covariates = prof.covariates()
     model = NetBenefitModel.from_draws(draws, covariates, priors)
     for t in study_targets or ():
@@ -305,7 +311,7 @@ def write_outputs(result: VoiResult, folder: Path, progress: Callable[[str], Non
         "evsi": result.evsi,
         "tornado": result.tornado.table,
         "cap_sensitivity": result.caps,
-        "power_sensitivity": result.psense,
+        "power_sensitivity": result.psense.table if result.psense is not None else None,
     }
     for name, df in tables.items():
         if df is not None:

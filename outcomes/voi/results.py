@@ -7,7 +7,9 @@ in Jupyter (``_repr_html_``): one line with its scalars in plain words, the tabl
 version and disclaimer every page carries.
 
 * ``EvppiResult``   -- ``outcomes.voi.core.evppi_table``: EVPPI per input and group, with the EVPI at that weight;
-* ``TornadoResult`` -- ``outcomes.voi.core.tornado``: one-way sensitivity, with the leading pair and its flip weight.
+* ``TornadoResult`` -- ``outcomes.voi.core.tornado``: one-way sensitivity, with the leading pair and its flip weight;
+* ``PowerSensitivityResult`` (in ``outcomes.voi.sensitivity``, on this base) -- power-scaling sensitivity of a
+  posterior, with its threshold and the posterior it read.
 """
 
 from __future__ import annotations

@@ -9,30 +9,33 @@
   benefit per 100, with ArviZ's implementation (``arviz_stats.psense``, Pareto-smoothed importance weights; no
   refit). A quantity whose prior sensitivity is at least the threshold (0.05) while its likelihood
   sensitivity is below it is flagged ``prior-driven``: the data do not move it, the elicited prior does.
-  The update file stores no ``log_prior``/``log_likelihood`` groups, so they are rebuilt from the file:
-  log prior densities from each variable's prior attributes (Beta ``prior_alpha``/``prior_beta``, Normal
-  ``prior_mu``/``prior_sd``, HalfNormal for ``tau_*``, Normal(0, 1) for ``z``) and the Binomial log likelihood
-  of every study in ``observed_data`` with the model of ``outcomes.update.pymc_model`` (covariate shifts and
-  random-effects deviations included). Groups already present are used as they are.
+  The log densities are the file's own ``log_prior`` and ``log_likelihood`` groups, written at fit time by
+  ``outcomes update`` (``outcomes.update.tree``: PyMC's densities on the MCMC path, the same densities in closed
+  form on the exact path; a robust prior's log density is that of the whole mixture). A file written before
+  those groups existed is refused with one line asking to re-run ``outcomes update``. The result is a
+  ``PowerSensitivityResult`` (the table and its threshold, weight and provenance).
 
 arviz is imported only inside ``power_sensitivity``.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from os import PathLike
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import xarray as xr
-from scipy import special, stats
 
 from outcomes.draws import from_arrays, prior_draws
 from outcomes.elicit import elicit
+from outcomes.errors import InputError
 from outcomes.model import expected_outcomes, net_benefit
 from outcomes.posterior_names import effect_name, p_name
 from outcomes.registry import Registry
 from outcomes.summarize import DENOMINATOR, summarize
+from outcomes.voi.results import TableResult
 
 CAP_SCALES: tuple[tuple[str, float | None], ...] = (
     ("as elicited", 1.0),
@@ -86,74 +89,81 @@ def cap_sensitivity(
 # --- power-scaling sensitivity ------------------------------------------------------------------------------
 
 
-_p_var = p_name
+LOG_GROUPS = ("log_prior", "log_likelihood")
+"""The groups of a posterior file that power-scaling reads (written by ``outcomes update``)."""
 
 
-def _open(posterior) -> xr.DataTree:
+@dataclass(frozen=True, eq=False, kw_only=True)
+class PowerSensitivityResult(TableResult):
+    """Power-scaling prior and likelihood sensitivity of a posterior (the result of ``power_sensitivity``).
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per quantity (every ``p_*`` parameter, ``log_or__*`` effect, each strategy's net benefit per 100
+        ``nb_*`` and the incremental net benefit of the two best ``inb_*``), with columns ``quantity``,
+        ``variable``, ``prior_sensitivity``, ``likelihood_sensitivity``, ``diagnosis`` (``ok``, ``prior-driven``
+        or ``prior-data conflict``), ``prior_driven`` and ``weight``.
+    threshold : float
+        Sensitivity at or above which a quantity counts as sensitive (0.05, Kallioinen et al. 2024).
+    alphas : tuple of float
+        The power-scaling exponents on either side of 1 (the sensitivity is a finite-difference gradient).
+    source : str
+        The posterior file (``<update result>`` for a tree in memory).
+
+    ``weight`` (of the net-benefit rows), ``time_frame``, ``evidence_version`` (the posterior was fitted on) and
+    ``diagnostics_status`` (of the fit) are those of every VOI result (``outcomes.voi.results.TableResult``).
+    """
+
+    threshold: float
+    alphas: tuple[float, float]
+    source: str
+
+    @property
+    def prior_driven(self) -> list[str]:
+        """The quantities whose posterior the prior, not the data, determines."""
+        return [str(q) for q in self.table.loc[self.table["prior_driven"], "quantity"]]
+
+    def heading(self) -> str:
+        return (
+            f"Power-scaling sensitivity of {self.source} at weight {self.weight:g}: {len(self.prior_driven)} of "
+            f"{len(self.table)} quantities prior-driven (sensitivity to the prior at least {self.threshold:g}, "
+            "to the data below it)"
+        )
+
+
+def _open(posterior: xr.DataTree | str | PathLike[str]) -> tuple[xr.DataTree, str]:
     if isinstance(posterior, xr.DataTree):
-        return posterior
+        return posterior, "<update result>"
     with xr.open_datatree(Path(posterior), engine="h5netcdf") as tree:
-        return tree.load().copy(deep=True)
+        return tree.load().copy(deep=True), str(posterior)
 
 
-def _log_prior(post: xr.Dataset, tau_scale: float) -> xr.Dataset:
-    out = {}
-    for name, v in post.data_vars.items():
-        a = v.attrs
-        if "prior_alpha" in a and "prior_beta" in a:
-            x = np.clip(v.values, 1e-300, 1 - 1e-16)
-            out[name] = (v.dims, stats.beta.logpdf(x, float(a["prior_alpha"]), float(a["prior_beta"])))
-        elif "prior_mu" in a and "prior_sd" in a:
-            out[name] = (v.dims, stats.norm.logpdf(v.values, float(a["prior_mu"]), float(a["prior_sd"])))
-        elif str(name).startswith("tau_"):
-            out[name] = (v.dims, stats.halfnorm.logpdf(v.values, scale=tau_scale))
-        elif name == "z":
-            out[name] = (v.dims, stats.norm.logpdf(v.values))
-    return xr.Dataset(out, coords={d: post[d] for d in SAMPLE_DIMS})
+def check_log_groups(posterior: xr.DataTree | str | PathLike[str]) -> None:
+    """Raise an ``InputError`` (one line) when a posterior (tree or file) lacks the ``log_prior`` or
+    ``log_likelihood`` group; reads only the file's structure."""
+    if isinstance(posterior, xr.DataTree):
+        _require_log_groups(posterior, "<update result>")
+        return
+    with xr.open_datatree(Path(posterior), engine="h5netcdf") as tree:
+        _require_log_groups(tree, str(posterior))
 
 
-def _log_likelihood(post: xr.Dataset, obs: xr.Dataset) -> xr.Dataset:
-    """Binomial log likelihood of every study (chain, draw, study) under the update model."""
-    events = obs["events"].values.astype(float)
-    total = obs["total"].values.astype(float)
-    params = [str(p) for p in obs["parameter"].values]
-    labels = [str(s) for s in obs["study"].values]
-    shape = (post.sizes["chain"], post.sizes["draw"])
-    eta = np.empty((*shape, len(labels)))
-    for i, p in enumerate(params):
-        x = np.clip(post[_p_var(p)].values, 1e-12, 1 - 1e-12)
-        eta[..., i] = np.log(x) - np.log1p(-x)
-    if "covariate_shift" in obs:
-        shift = obs["covariate_shift"].transpose("study", "effect")
-        for e_idx, e in enumerate(shift["effect"].values):
-            name = effect_name(str(e))
-            if name in post:
-                eta += post[name].values[..., None] * shift.values[:, e_idx][None, None, :]
-    if "z" in post and "re_study" in post["z"].dims:
-        z = post["z"].transpose("chain", "draw", "re_study")
-        for r, label in enumerate(z["re_study"].values):
-            i = labels.index(str(label))
-            tau = post.get("tau_" + params[i].replace(".", "__"))
-            if tau is not None:
-                eta[..., i] += tau.values * z.values[..., r]
-    logp = -np.logaddexp(0.0, -eta)
-    log1mp = -np.logaddexp(0.0, eta)
-    ll = (
-        special.gammaln(total + 1)
-        - special.gammaln(events + 1)
-        - special.gammaln(total - events + 1)
-        + events * logp
-        + (total - events) * log1mp
-    )
-    return xr.Dataset(
-        {"events": (("chain", "draw", "study"), ll)},
-        coords={"chain": post["chain"], "draw": post["draw"], "study": labels},
-    )
+def _require_log_groups(tree: xr.DataTree, source: str) -> None:
+    missing = [g for g in LOG_GROUPS if g not in tree.children]
+    if missing:
+        raise InputError(
+            source,
+            None,
+            None,
+            f"has no {' and no '.join(missing)} group (written by an 'outcomes update' older than these groups); "
+            "re-run 'outcomes update' to write a posterior that power-scaling sensitivity can read",
+        )
 
 
 def _net_benefit_vars(post: xr.Dataset, registry: Registry, covariates: dict[str, float], weight: float) -> dict:
     shape = (post.sizes["chain"], post.sizes["draw"])
-    p = np.stack([post[_p_var(k)].values.reshape(-1) for k in registry.parameters], axis=1)
+    p = np.stack([post[p_name(k)].values.reshape(-1) for k in registry.parameters], axis=1)
     effects = [e.id for e in registry.used_effects]
     lor = np.stack([post[effect_name(e)].values.reshape(-1) for e in effects], axis=1) if effects else None
     draws = from_arrays(np.clip(p, 1e-9, 1 - 1e-9), lor, registry, effect_ids=effects)
@@ -168,55 +178,64 @@ def _net_benefit_vars(post: xr.Dataset, registry: Registry, covariates: dict[str
 
 
 def power_sensitivity(
-    posterior,
+    posterior: xr.DataTree | str | PathLike[str],
     registry: Registry,
     covariates: dict[str, float],
     weight: float,
     *,
     threshold: float = THRESHOLD,
-    alphas=(0.99, 1.01),
-) -> pd.DataFrame:
+    alphas: tuple[float, float] = (0.99, 1.01),
+) -> PowerSensitivityResult:
     """Power-scaling prior and likelihood sensitivity of every posterior quantity and each net benefit.
 
-    ``posterior``: a DataTree or the path of one (``outcomes update`` output, or any tree with a
-    ``posterior`` group and, if present, ``log_prior`` / ``log_likelihood`` groups).
+    Parameters
+    ----------
+    posterior : xarray.DataTree or path
+        An update result (``outcomes.update.fit``) or the netCDF file ``outcomes update`` wrote: its ``posterior``,
+        ``log_prior`` and ``log_likelihood`` groups are used as they are.
+    registry : Registry
+        The registry the posterior was fitted on (the parameters, effects and decision model).
+    covariates : dict
+        The patient's covariates (``Profile.covariates()``), for the net-benefit rows.
+    weight : float
+        The preference weight (harms against improvements) of the net-benefit rows.
+    threshold : float, default 0.05
+        Sensitivity at or above which a quantity counts as sensitive.
+    alphas : tuple of float, default (0.99, 1.01)
+        Power-scaling exponents for the finite-difference gradient.
+
+    Returns
+    -------
+    PowerSensitivityResult
+        The table (one row per quantity) with its threshold, weight and provenance.
+
+    Raises
+    ------
+    InputError
+        The posterior has no ``log_prior`` or ``log_likelihood`` group (written before ``outcomes update`` stored
+        them): re-run ``outcomes update``.
     """
     from arviz_stats import psense
 
-    tree = _open(posterior)
+    tree, source = _open(posterior)
+    _require_log_groups(tree, source)
     post = tree["posterior"].to_dataset()
-    try:
-        from outcomes.update.spec import TAU_SCALE
-    except ImportError:  # pragma: no cover - the update package is optional for this module
-        TAU_SCALE = 0.5
-    log_prior = tree["log_prior"].to_dataset() if "log_prior" in tree.children else _log_prior(post, TAU_SCALE)
-    if "log_likelihood" in tree.children:
-        log_lik = tree["log_likelihood"].to_dataset()
-    elif "observed_data" in tree.children:
-        log_lik = _log_likelihood(post, tree["observed_data"].to_dataset())
-    else:
-        log_lik = None
+    log_prior = tree["log_prior"].to_dataset()
+    log_lik = tree["log_likelihood"].to_dataset()
     quantities = [str(v) for v in post.data_vars if str(v).startswith(("p_", "log_or__"))]
     derived = _net_benefit_vars(post, registry, covariates, weight)
     post = post[quantities].assign(derived)
-    groups = {"posterior": post, "log_prior": log_prior}
-    if log_lik is not None:
-        groups["log_likelihood"] = log_lik
-    dt = xr.DataTree.from_dict(groups)
+    dt = xr.DataTree.from_dict({"posterior": post, "log_prior": log_prior, "log_likelihood": log_lik})
     names = quantities + list(derived)
     prior_s = psense(dt, var_names=names, group="prior", sample_dims=SAMPLE_DIMS, alphas=alphas)
-    like_s = (
-        psense(dt, var_names=names, group="likelihood", sample_dims=SAMPLE_DIMS, alphas=alphas)
-        if log_lik is not None
-        else None
-    )
+    like_s = psense(dt, var_names=names, group="likelihood", sample_dims=SAMPLE_DIMS, alphas=alphas)
     rows = []
     for name in names:
         ps = float(prior_s[name].values)
-        ls = float(like_s[name].values) if like_s is not None else float("nan")
+        ls = float(like_s[name].values)
         if ps >= threshold and ls >= threshold:
             diagnosis = "prior-data conflict"
-        elif ps >= threshold and not ls >= threshold:
+        elif ps >= threshold:
             diagnosis = "prior-driven"
         else:
             diagnosis = "ok"
@@ -231,9 +250,16 @@ def power_sensitivity(
                 "weight": float(weight),
             }
         )
-    df = pd.DataFrame(rows)
-    df.attrs.update({"threshold": threshold, "log_likelihood": log_lik is not None})
-    return df
+    return PowerSensitivityResult(
+        table=pd.DataFrame(rows),
+        threshold=float(threshold),
+        weight=float(weight),
+        alphas=(float(alphas[0]), float(alphas[1])),
+        source=source,
+        evidence_version=str(tree.attrs.get("evidence_version", "unknown")),
+        time_frame=registry.model.time_frame,
+        diagnostics_status=str(tree.attrs.get("diagnostics_status", "ok")),
+    )
 
 
 def _label(var: str) -> str:
@@ -244,4 +270,12 @@ def _label(var: str) -> str:
     return var
 
 
-__all__ = ["CAP_SCALES", "THRESHOLD", "cap_sensitivity", "power_sensitivity"]
+__all__ = [
+    "CAP_SCALES",
+    "LOG_GROUPS",
+    "THRESHOLD",
+    "PowerSensitivityResult",
+    "cap_sensitivity",
+    "check_log_groups",
+    "power_sensitivity",
+]
