@@ -57,6 +57,13 @@ def explained(model: DecisionModel, outcome: str) -> str:
     return plain
 
 
+def row_title(model: DecisionModel, outcome: str) -> str:
+    """An icon grid's row title: the outcome's title, with what it means when that says more ('Serious harm (a
+    dangerous complication, ...)')."""
+    title, words = model.outcome_title(outcome), explained(model, outcome)
+    return title if words.lower() == title.lower() else f"{title} ({words})"
+
+
 def harm_means(model: DecisionModel) -> str:
     """What each weighed harm means, one short sentence each ('Serious harm means a dangerous complication...')."""
     return " ".join(f"{model.outcome_title(o)} means {explained(model, o)}." for o in weighed_harms(model))
@@ -215,9 +222,15 @@ def flip_text(flips: Sequence[Mapping[str, Any]], preferred: str, w_max: float, 
     return "; ".join(parts) + "."
 
 
-def icon_caption(row: Mapping[str, Any], outcome: str, model: DecisionModel) -> str:
-    """'About 81 of 100 people like you: much better (plausibly 37 to 100)' (an icon array's caption)."""
-    words = model.outcome_plain(outcome) if outcome in model.outcomes else str(row.get("label", outcome)).lower()
+def icon_caption(row: Mapping[str, Any], outcome: str, model: DecisionModel, *, short: bool = False) -> str:
+    """'About 81 of 100 people like you: much better (plausibly 37 to 100)' (an icon array's caption).
+
+    ``short``: the outcome's plain words without their explanation in brackets (:func:`short_plain`), for a grid
+    whose row title explains the outcome once."""
+    if outcome in model.outcomes:
+        words = short_plain(model, outcome) if short else model.outcome_plain(outcome)
+    else:
+        words = str(row.get("label", outcome)).lower()
     mean, low, high = float(row["mean"]), float(row["low"]), float(row["high"])
     if DENOMINATOR * mean < 1:
         head = f"Fewer than 1 in {DENOMINATOR} people like you: {words}"

@@ -255,6 +255,33 @@ def test_icon_grid_one_denominator_one_time_frame(real):
         assert row._suptitle.get_window_extent().y0 >= top_of_titles, row._suptitle.get_text()
 
 
+def test_icon_grid_explains_each_outcome_once_in_its_row_title(real):
+    from outcomes.charts.icon_array import caption_lines
+    from outcomes.wording import explained, short_plain
+
+    s, _ = real
+    axes = plot_icon_arrays(s)
+    fig = axes.flat[0].get_figure(root=True)
+    for row, outcome in zip(fig.subfigs, (MODEL.benefit, MODEL.harm), strict=True):
+        title = row._suptitle.get_text()
+        assert title.startswith(MODEL.outcome_title(outcome)) and explained(MODEL, outcome) in title.lower()
+    for ax in axes[1]:  # the harm row: its long explanation is in the row title, not in every caption
+        text = ax._outcomes_icons["caption"]
+        assert f"people like you: {short_plain(MODEL, MODEL.harm)}" in text
+        assert explained(MODEL, MODEL.harm) not in text
+    # the given-axes form has no row titles, so each caption keeps the whole explanation
+    _, given = plt.subplots(1, 1)
+    one = plot_icon_arrays(s, given, outcomes=[MODEL.harm], strategies=[axes[1, 0]._outcomes_icons["strategy"]])
+    assert explained(MODEL, MODEL.harm) in one[0, 0]._outcomes_icons["caption"]
+    plt.close("all")
+    # a caption's plausible range is never split over two lines
+    text = "About 30 of 100 people like you: seriously harmed (plausibly 11 to 57)"
+    assert caption_lines(text, 34) == ["About 30 of 100 people like you:", "seriously harmed", "(plausibly 11 to 57)"]
+    assert caption_lines("About 51 of 100 people like you: much better (plausibly 35 to 66)", 34)[-1] == (
+        "much better (plausibly 35 to 66)"
+    )
+
+
 def test_icon_grid_uses_the_summarys_time_frame_and_marks_not_applicable():
     s = hand_summary({("fusion", "reoperation"): 0.12}, time_frame="1 year", evidence_version="ev-other")
     axes = plot_icon_arrays(s, outcomes=("reoperation",))

@@ -29,6 +29,7 @@ from outcomes.charts.common import (
     new_axes,
     outcome_color,
 )
+from outcomes.wording import icon_caption, row_title
 
 GRID = 10
 CAPTION_SIZE = 13
@@ -71,25 +72,17 @@ def filled_count(mean: float) -> int:
     return int(min(DENOMINATOR, round(DENOMINATOR * mean)))
 
 
-def _count_words(n: float) -> str:
-    return "fewer than 1" if DENOMINATOR * n < 1 else f"{round(DENOMINATOR * n)}"
-
-
-def caption(row, outcome: str, model=None) -> str:
-    """'About 81 of 100 people like you: much better (plausibly 37 to 100)' (the model's plain words)."""
-    if model is not None and outcome in model.outcomes:
-        words = model.outcome_plain(outcome)
-    else:
-        words = str(row.get("label", outcome)).lower()
-    mean, low, high = float(row["mean"]), float(row["low"]), float(row["high"])
-    if DENOMINATOR * mean < 1:
-        head = f"Fewer than 1 in {DENOMINATOR} people like you: {words}"
-    else:
-        head = f"About {filled_count(mean)} of {DENOMINATOR} people like you: {words}"
-    lo_txt, hi_txt = _count_words(low), _count_words(high)
-    if lo_txt == hi_txt:
-        return head
-    return f"{head} (plausibly {lo_txt} to {hi_txt})"
+def caption_lines(text: str, width: int = CAPTION_WIDTH) -> list[str]:
+    """A caption wrapped to ``width`` characters, its plausible range ('(plausibly 11 to 57)') never split."""
+    head, sep, rest = text.partition(" (plausibly ")
+    lines = textwrap.wrap(head, width) or [""]
+    if sep:
+        span = f"(plausibly {rest}"
+        if len(lines[-1]) + 1 + len(span) <= width:
+            lines[-1] += " " + span
+        else:
+            lines.append(span)
+    return lines
 
 
 def _draw_icons(ax, filled: int, color: str) -> None:
@@ -111,7 +104,9 @@ def _draw_icons(ax, filled: int, color: str) -> None:
     ax.set_axis_off()
 
 
-def _panel(ax, summary, outcome: str, strategy: str, caption_size: float, caption_lines: int = 0) -> None:
+def _panel(
+    ax, summary, outcome: str, strategy: str, caption_size: float, min_lines: int = 0, short: bool = False
+) -> None:
     try:
         row = summary.rate(strategy, outcome)
     except KeyError:
@@ -137,9 +132,9 @@ def _panel(ax, summary, outcome: str, strategy: str, caption_size: float, captio
         return
     filled = filled_count(float(row["mean"]))
     _draw_icons(ax, filled, outcome_color(outcome, summary.model))
-    text = caption(row, outcome, summary.model)
-    lines = textwrap.wrap(text, CAPTION_WIDTH)
-    lines += [" "] * max(0, caption_lines - len(lines))  # equal-height captions keep every grid the same size
+    text = icon_caption(row, outcome, summary.model, short=short)
+    lines = caption_lines(text)
+    lines += [" "] * max(0, min_lines - len(lines))  # equal-height captions keep every grid the same size
     ax.text(
         0.5,
         -0.03,
@@ -247,14 +242,14 @@ def plot_icon_arrays(summary, ax=None, *, outcomes=None, strategies=None, **kwar
     strategies = list(strategies)
     size = kwargs.get("caption_size", CAPTION_SIZE)
     shape = (len(outcomes), len(strategies))
-    n_lines = 0
+    created = ax is None
+    short = created  # a new grid explains each outcome once, in its row title: its captions keep the short words
+    n_lines = 0  # every caption as tall as the tallest, so every panel of the grid has the same size
     for outcome in outcomes:
         for strategy in strategies:
             with contextlib.suppress(KeyError):
-                n_lines = max(
-                    n_lines, len(textwrap.wrap(caption(summary.rate(strategy, outcome), outcome, model), CAPTION_WIDTH))
-                )
-    created = ax is None
+                words = icon_caption(summary.rate(strategy, outcome), outcome, model, short=short)
+                n_lines = max(n_lines, len(caption_lines(words)))
     if created:
         # more room between rows than the default: the layout engine otherwise lets a row title touch the panel
         # titles under it (measured: 4.6 px of overlap in the second row of the shipped report)
@@ -266,7 +261,7 @@ def plot_icon_arrays(summary, ax=None, *, outcomes=None, strategies=None, **kwar
         for i, (sub, outcome) in enumerate(zip(subfigs, outcomes, strict=True)):
             axes[i] = sub.subplots(1, len(strategies), squeeze=False)[0]
             sub.suptitle(
-                model.outcome_title(outcome),
+                row_title(model, outcome),
                 x=0.01,
                 ha="left",
                 fontsize=17,
@@ -284,7 +279,7 @@ def plot_icon_arrays(summary, ax=None, *, outcomes=None, strategies=None, **kwar
     for i, outcome in enumerate(outcomes):
         for j, strategy in enumerate(strategies):
             panel = axes[i, j]
-            _panel(panel, summary, outcome, strategy, size, n_lines)
+            _panel(panel, summary, outcome, strategy, size, n_lines, short=short)
             title = model.short_label(strategy)
             panel.set_title(title if created else f"{model.outcome_title(outcome)}: {title}", fontsize=15, pad=8)
     if created:
