@@ -220,42 +220,27 @@ class ClinicPage:
                 f"<p class='oc-small'>{html.escape(harm_means(self.model))} Answer what you can; skip the rest.</p>"
             )
         ]
-        for n in TRADES:
+
+        def question(text: str, options: Any, css: str) -> pn.widgets.RadioButtonGroup:
+            """One preference question: its words, then its answers as buttons (any change re-weighs at once)."""
             q = pn.widgets.RadioButtonGroup(
-                options=list(ANSWERS),
+                options=list(options),
                 value=UNSURE,
                 color="primary",
                 variant="outline",
-                css_classes=[f"oc-q-{n}"],
+                css_classes=[css],
                 sizing_mode="stretch_width",
             )
             q.param.watch(self._on_answer, "value")
             _no_debounce(q)
-            self.questions[n] = q
-            qs.extend(
-                [_html(f'<p class="oc-q">{html.escape(trade_question(n, self.model))}</p>', margin=(4, 10, 0, 10)), q]
-            )
+            qs.extend([_html(f'<p class="oc-q">{html.escape(text)}</p>', margin=(4, 10, 0, 10)), q])
+            return q
+
+        for n in TRADES:
+            self.questions[n] = question(trade_question(n, self.model), ANSWERS, f"oc-q-{n}")
         self.other_questions: dict[str, pn.widgets.RadioButtonGroup] = {}
         for i, o in enumerate(self.model.other_harms):
-            q = pn.widgets.RadioButtonGroup(
-                options=list(OTHER_CHOICES),
-                value=UNSURE,
-                color="primary",
-                variant="outline",
-                css_classes=[f"oc-other-{i}"],
-                sizing_mode="stretch_width",
-            )
-            q.param.watch(self._on_answer, "value")
-            _no_debounce(q)
-            self.other_questions[o] = q
-            qs.extend(
-                [
-                    _html(
-                        f'<p class="oc-q">{html.escape(other_harm_question(o, self.model))}</p>', margin=(4, 10, 0, 10)
-                    ),
-                    q,
-                ]
-            )
+            self.other_questions[o] = question(other_harm_question(o, self.model), OTHER_CHOICES, f"oc-other-{i}")
         self.preference = _html(self._preference_html(), css_classes=["oc-preference-pane"])
         right = pn.Column(
             *qs,
