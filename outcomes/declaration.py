@@ -797,7 +797,31 @@ def _parse_strategy(
 
 
 def load_model(path: Path | str) -> DecisionModel:
-    """Load and validate a ``model.yaml`` file on its own; raises ``InputError`` with every problem."""
+    """Load and validate a ``model.yaml`` file on its own.
+
+    Parameters
+    ----------
+    path : str or Path
+        A decision model file (``priors/model.yaml`` is the shipped one).
+
+    Returns
+    -------
+    DecisionModel
+        Strategies, events, outcomes, roles and words, covariates, the time frame and the decision.
+
+    Raises
+    ------
+    InputError
+        Every problem at once, naming the file, the field and what is allowed.
+
+    Examples
+    --------
+    >>> import outcomes as oc
+    >>> from outcomes.registry import default_registry_path
+    >>> model = oc.load_model(default_registry_path() / "model.yaml")
+    >>> model.time_frame, model.benefit
+    ('2 years', 'improved')
+    """
     from outcomes.registry import read_yaml
 
     path = Path(path)

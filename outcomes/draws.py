@@ -225,6 +225,18 @@ def posterior_draws(
     -------
     xarray.Dataset
         The same shape as :func:`prior_draws`: ``p`` (draw, parameter) and ``log_or`` (draw, effect).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> import outcomes as oc
+    >>> from outcomes.update.io import save_posterior
+    >>> reg = oc.load_registry()
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "posterior.nc"
+    >>> _ = save_posterior(oc.fit("verified_trials", oc.elicit(reg), seed=1), path)
+    >>> draws = oc.posterior_draws(path, reg, n_draws=1000)
+    >>> draws.sizes["draw"], draws.attrs["origin"]
+    (1000, 'posterior')
     """
     draws = load_posterior_draws(path, registry, allow_failed=allow_failed)
     if n_draws is not None and draws.sizes["draw"] > n_draws:

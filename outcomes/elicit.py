@@ -653,6 +653,19 @@ def elicit(registry: Registry, *, cap_scale: float | None = 1.0, use_cache: bool
 def evidence_table(registry: Registry, priors: Priors | None = None) -> pd.DataFrame:
     """The evidence table: one row per record and effect, with its cited value, prior, grade and source.
 
+    Parameters
+    ----------
+    registry : Registry
+    priors : Priors, optional
+        The elicited priors (default: ``elicit(registry)``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per record and effect (``kind``): ``id``, ``cited``, the prior (``prior_mean``, ``interval_low``,
+        ``interval_high``, ``ess`` and ``uncapped_ess``), whether it is ``capped``, ``grade``, ``source``, whether
+        it is an ``assumption`` and ``used``.
+
     Examples
     --------
     >>> import outcomes as oc

@@ -311,9 +311,36 @@ def net_benefit(
 ) -> Any:
     """The net outcome per ``per`` patients: benefit - weight x weighted harm (:func:`harm_score`).
 
-    ``rate`` is an ``xarray.DataArray`` with an ``outcome`` dimension (the result drops it), or a numpy array
-    whose last axis follows ``model.outcomes``. ``other`` overrides the relative weights of the decision's other
-    harms. The one definition of the net outcome used by summaries, value of information, cohorts and the
-    decision-aid page.
+    The one definition of the net outcome used by summaries, value of information, cohorts and the decision-aid
+    page.
+
+    Parameters
+    ----------
+    rate : xarray.DataArray or numpy.ndarray
+        Outcome rates with an ``outcome`` dimension (the result drops it), or an array whose last axis follows
+        ``model.outcomes``.
+    model : DecisionModel
+    weight : float
+        How many improvements one of the decision's harm cancels (the patient's preference weight).
+    per : float
+        The denominator (100: net improvements per 100 patients).
+    other : mapping, optional
+        Relative weights of the decision's other harms (default: the declaration's).
+
+    Returns
+    -------
+    xarray.DataArray or numpy.ndarray
+        The net outcome, without the outcome axis.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import outcomes as oc
+    >>> model = oc.load_registry().model
+    >>> rate = np.zeros(len(model.outcomes))
+    >>> rate[list(model.outcomes).index(model.benefit)] = 0.5
+    >>> rate[list(model.outcomes).index(model.harm)] = 0.2
+    >>> round(float(oc.net_benefit(rate, model, weight=2.0)), 6)  # 100 x (0.5 - 2 x 0.2)
+    10.0
     """
     return per * (benefit_rate(rate, model) - weight * harm_score(rate, model, other))

@@ -18,6 +18,9 @@ MODULES = (
     "outcomes.summarize",
     "outcomes.pipeline",
     "outcomes.charts.icon_array",
+    "outcomes.declaration",
+    "outcomes.update",
+    "outcomes.update.data",
 )
 
 

@@ -54,17 +54,59 @@ def fit(
 
     MCMC fits pass the diagnostics gate or raise ``diagnostics.DiagnosticsError`` (a RuntimeError); with
     ``allow_failed=True`` the result is kept and stamped ``diagnostics_status="failing: ..."``.
+
+    Parameters
+    ----------
+    data : StudyData, str or Path
+        Study counts (``load_studies``), a study CSV file, or the name of a shipped one (``"verified_trials"``).
+    priors : Priors
+        From ``oc.elicit``; robust mixture priors are updated as mixtures.
+    pooling : {"random", "none"}
+        Several studies of one quantity: random-effects (default) or pooled as one.
+    method : {"auto", "exact", "mcmc"}
+        ``auto`` uses the exact conjugate update where it applies (no covariate shifts, no random effects),
+        PyMC (nutpie) otherwise.
+    draws, tune, chains, seed : int
+        Posterior draws per chain, tuning steps, chains and the seed (the exact path draws ``draws * chains``).
+    sampler : {"auto", "nutpie", "pymc"}
+    allow_failed : bool
+        Keep an MCMC fit that fails its diagnostics (stamped as failing) instead of raising.
+    progress : bool, optional
+        Show the sampler's progress (default: on a terminal).
+
+    Returns
+    -------
+    xarray.DataTree
+        ArviZ's layout: ``posterior``, ``prior``, ``observed_data``, ``sample_stats``, ``log_likelihood`` and
+        ``log_prior``; save it with ``outcomes.update.io.save_posterior`` and read it back with
+        ``oc.posterior_draws``.
+
+    Examples
+    --------
+    >>> import outcomes as oc
+    >>> tree = oc.fit("verified_trials", oc.elicit(oc.load_registry()), seed=1)
+    >>> tree.attrs["method"], sorted(tree.children)[:3]
+    ('exact', ['log_likelihood', 'log_prior', 'observed_data'])
+    >>> oc.fit("verified_trials", oc.elicit(oc.load_registry()), method="fast")
+    Traceback (most recent call last):
+    ...
+    outcomes.errors.InputError: argument method: unknown 'fast'; allowed: auto, exact, mcmc
     """
     from outcomes.errors import InputError
 
     if not isinstance(data, StudyData):
         data = load_studies(data, priors.registry.model if priors.registry is not None else None)
     if method not in METHODS:
-        raise InputError("command line", None, "method", f"unknown {method!r}; allowed: {', '.join(METHODS)}")
+        raise InputError("argument method", None, None, f"unknown {method!r}; allowed: {', '.join(METHODS)}")
     if pooling not in POOLINGS:
-        raise InputError("command line", None, "pooling", f"unknown {pooling!r}; allowed: {', '.join(POOLINGS)}")
+        raise InputError("argument pooling", None, None, f"unknown {pooling!r}; allowed: {', '.join(POOLINGS)}")
     if draws < 1 or chains < 1 or tune < 0:
-        raise InputError("command line", None, "draws", "draws and chains must be positive, tune >= 0")
+        raise InputError(
+            "arguments draws, chains, tune",
+            None,
+            None,
+            f"got {draws}, {chains}, {tune}; allowed: draws >= 1, chains >= 1, tune >= 0",
+        )
     spec = build_spec(data, priors, pooling)
     if method == "exact" and not spec.exact_ok:
         raise InputError(

@@ -284,9 +284,32 @@ def parse_studies(raw: bytes, path: Path | str = "<data>", model: DecisionModel 
 
 
 def load_studies(path: Path | str, model: DecisionModel | None = None) -> StudyData:
-    """Read and validate a study CSV file (see the module docstring for the format) against ``model``'s
-    parameters and covariates (default: the shipped decision model). ``path`` may name a shipped study file
-    (``"norwegian_registry_2020"``)."""
+    """Read and validate a study CSV file (see the module docstring for the format).
+
+    Parameters
+    ----------
+    path : str or Path
+        A CSV file, or the name of a shipped one (``"verified_trials"``, ``"norwegian_registry_2020"``).
+    model : DecisionModel, optional
+        The decision model whose parameters and covariates the rows must name (default: the shipped one).
+
+    Returns
+    -------
+    StudyData
+        The studies, their counts and covariates, and the file's content hash.
+
+    Raises
+    ------
+    InputError
+        Every problem of the file at once: row, column and what is allowed.
+
+    Examples
+    --------
+    >>> import outcomes as oc
+    >>> data = oc.load_studies("verified_trials")
+    >>> "fusion.improved" in data.parameters
+    True
+    """
     from outcomes.shipped import resolve
 
     path = resolve("studies", path)
