@@ -62,6 +62,16 @@ def plot_benefit_harm(summary, outcomes=None, ax=None, **kwargs):
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import outcomes as oc
+    >>> summary = oc.compare("default", n_draws=200, seed=1).summary
+    >>> ax = oc.plot.benefit_harm(summary)
+    >>> ax.get_xlabel().startswith(f"People out of 100 like you, within {summary.time_frame}")
+    True
     """
     model = summary.model
     strategies = list(dict.fromkeys(summary.rates["strategy"]))

@@ -186,6 +186,15 @@ def plot_icon_array(summary, outcome: str | None = None, strategy: str | None = 
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import outcomes as oc
+    >>> summary = oc.compare("default", n_draws=200, seed=1).summary
+    >>> oc.plot.icon_array(summary).get_title().splitlines()  # the first strategy, the decision's benefit
+    ['Fusion', 'within 2 years']
     """
     outcome = outcome or summary.model.benefit
     strategy = strategy or next(iter(summary.model.strategies))

@@ -29,6 +29,17 @@ def plot_preference_curve(summary, ax=None, **kwargs):
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import outcomes as oc
+    >>> summary = oc.compare("default", n_draws=200, seed=1).summary
+    >>> ax = oc.plot.preference(summary)
+    >>> legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    >>> legend == [summary.model.short_label(s) for s in summary.model.strategy_ids]
+    True
     """
     model = summary.model
     created = ax is None

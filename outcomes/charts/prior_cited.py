@@ -67,6 +67,17 @@ def plot_prior_vs_cited(table, registry=None, ax=None, **kwargs):
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import outcomes as oc
+    >>> registry = oc.load_registry()
+    >>> table = oc.evidence_table(registry)
+    >>> ax = oc.plot.prior_vs_cited(table, registry)
+    >>> len(ax.get_yticklabels()) == int((table["kind"] == "rate").sum())  # one row per cited rate
+    True
     """
     model = registry.model if registry is not None else None
     groups = list(dict.fromkeys(str(s) for s in table["strategy"]))

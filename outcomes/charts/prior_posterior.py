@@ -16,9 +16,31 @@ PRIOR_COLOR = "#8a9099"
 
 
 def plot_prior_posterior(table_or_data, ax=None, **kwargs):
-    """Draw prior and posterior intervals per quantity (a conflict table, or an update result); returns the Axes.
+    """Prior and posterior intervals per quantity, with the observed data and prior-data conflicts marked.
 
-    ``**kwargs`` are passed to the posterior intervals' ``Axes.hlines``.
+    Parameters
+    ----------
+    table_or_data : pandas.DataFrame or xarray.DataTree
+        A conflict table (``outcomes.update.conflict.conflict_table``) or an update result (``oc.fit``).
+    ax : matplotlib Axes, optional
+        Draw here; default: a new figure stamped with the time frame, the evidence version and the note that it
+        supports, not replaces, clinical judgement.
+    **kwargs
+        Passed to the posterior intervals' ``Axes.hlines``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import outcomes as oc
+    >>> tree = oc.fit("verified_trials", oc.elicit(oc.load_registry()), seed=1)
+    >>> ax = oc.plot.prior_posterior(tree)
+    >>> [label.get_text().splitlines()[0] for label in ax.get_yticklabels()]  # one row per updated quantity
+    ['fusion.improved', 'decompression.improved']
     """
     import pandas as pd
 

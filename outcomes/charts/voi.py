@@ -37,7 +37,30 @@ def _stamp(fig, result, created: bool) -> None:
 def plot_evpi(result, ax=None, **kwargs):
     """EVPI against the weight one harm carries, with the flip weights and the patient's weight.
 
-    Returns the Axes (its figure is ``ax.figure``); ``**kwargs`` go to the EVPI line's ``Axes.plot``.
+    Parameters
+    ----------
+    result : VoiResult
+        From ``oc.voi.run_voi`` (its tables, time frame and evidence version).
+    ax : matplotlib Axes, optional
+        Draw here; default: a new figure stamped with the time frame, the evidence version and the note that it
+        supports, not replaces, clinical judgement.
+    **kwargs
+        Passed to the EVPI line's ``Axes.plot``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import outcomes as oc
+    >>> result = oc.voi.run_voi(n_draws=400, study_sizes=(50,), caps=False)
+    >>> oc.plot.evpi(result).get_xlabel()
+    'Weight: how many improvements one harm cancels'
+    >>> [type(getattr(oc.plot, name)(result)).__name__ for name in ("evppi", "evsi", "tornado")]
+    ['Axes', 'Axes', 'Axes']
     """
     created = ax is None
     fig, ax = new_axes(ax, figsize=(8, 4.5))
@@ -71,7 +94,24 @@ def plot_evpi(result, ax=None, **kwargs):
 
 
 def plot_evppi(result, ax=None, top: int = 18, **kwargs):
-    """EVPPI bars (largest first) with 90% intervals; inputs whose EVPPI is zero are left out."""
+    """EVPPI bars (largest first) with 90% intervals; inputs whose EVPPI is zero are left out.
+
+    Parameters
+    ----------
+    result : VoiResult
+        From ``oc.voi.run_voi`` (its tables, time frame and evidence version).
+    ax : matplotlib Axes, optional
+        Draw here; default: a new figure stamped with the time frame, the evidence version and the note that it
+        supports, not replaces, clinical judgement.
+    top : int
+        Show this many inputs at most.
+    **kwargs
+        Passed to ``Axes.barh``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
     df = result.evppi.table
     df = df[df["high"] > 1e-6].head(top).iloc[::-1]
     created = ax is None
@@ -93,7 +133,22 @@ def plot_evppi(result, ax=None, top: int = 18, **kwargs):
 
 
 def plot_evsi(result, ax=None, **kwargs):
-    """EVSI of a new study against its size, one line per parameter, with its EVPPI as the ceiling."""
+    """EVSI of a new study against its size, one line per parameter, with its EVPPI as the ceiling.
+
+    Parameters
+    ----------
+    result : VoiResult
+        From ``oc.voi.run_voi`` (its tables, time frame and evidence version).
+    ax : matplotlib Axes, optional
+        Draw here; default: a new figure stamped with the time frame, the evidence version and the note that it
+        supports, not replaces, clinical judgement.
+    **kwargs
+        Passed to each EVSI line's ``Axes.plot``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
     created = ax is None
     fig, ax = new_axes(ax, figsize=(8, 4.5))
     palette = ["#1b6ca8", "#c77d28", "#5aa469", "#8e5ea2", "#c62828"]
@@ -114,7 +169,24 @@ def plot_evsi(result, ax=None, **kwargs):
 
 def plot_tornado(result, ax=None, top: int = 12, **kwargs):
     """Tornado: each input at the low and high end of its 90% interval, sorted by how much it moves the
-    advantage of the preferred option over the runner-up (inputs that do not move it are left out)."""
+    advantage of the preferred option over the runner-up (inputs that do not move it are left out).
+
+    Parameters
+    ----------
+    result : VoiResult
+        From ``oc.voi.run_voi``: its ``tornado`` (a ``TornadoResult``: the pair compared, the flip weight).
+    ax : matplotlib Axes, optional
+        Draw here; default: a new figure stamped with the time frame, the evidence version and the note that it
+        supports, not replaces, clinical judgement.
+    top : int
+        Show this many inputs at most.
+    **kwargs
+        Passed to both ends' ``Axes.barh``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
     tor = result.tornado
     t = tor.table
     inb_swing = (t["inb_high"] - t["inb_low"]).abs()
