@@ -14,8 +14,8 @@ Prints one ``name: value`` line per figure:
                                  ``peak_rss_gib_1e6_profiles_2_workers`` (with ``--cluster-memory``) sums the peaks
                                  of the client/scheduler process, both nannies and both workers (target < 2)
 
-Run: ``.venv/bin/python benchmarks/cohort.py [--quick] [--cluster-memory]``. The machine's load matters: note
-the core count printed with the figures.
+Run: ``.venv/bin/python benchmarks/cohort.py [--quick] [--cluster-memory] [--skip-memory]``. The machine's load
+matters: note the core count printed with the figures.
 """
 
 from __future__ import annotations
@@ -138,6 +138,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help="small sizes (a smoke run, not the figures)")
     ap.add_argument("--cluster-memory", action="store_true", help="also the 2-worker memory figure")
+    ap.add_argument(
+        "--skip-memory", action="store_true", help="leave out the million-profile memory run (about 20 minutes)"
+    )
     args = ap.parse_args()
     n = 1_000 if args.quick else 40_000
     n_loop = 3 if args.quick else 10
@@ -160,6 +163,8 @@ def main() -> None:
         two = cluster_seconds(cohort, tmp / "two.parquet", 2, chunk)
         print(f"cluster_seconds: 1 worker {one:.1f}, 2 workers {two:.1f} ({n} profiles)")
         print(f"two_worker_speedup: {one / two:.2f}")
+        if args.skip_memory:
+            return
         big = tmp / "big.csv"
         write_synthetic(n_big, big, seed=SEED)
         del frame
