@@ -306,6 +306,15 @@ class EffectPrior:
         z = float(special.ndtri(0.5 + mass / 2))
         return self.mu - z * self.sd, self.mu + z * self.sd
 
+    def describe(self) -> str:
+        """``Normal(0.3, 0.5)`` (on the log odds ratio)."""
+        return f"Normal({self.mu:.3g}, {self.sd:.3g})"
+
+    def logpdf(self, x) -> np.ndarray:
+        """Log density of the Normal at ``x`` (log odds ratios)."""
+        z = (np.asarray(x, dtype=float) - self.mu) / self.sd
+        return -0.5 * z**2 - np.log(self.sd * np.sqrt(2 * np.pi))
+
     def scipy(self):
         from scipy import stats
 

@@ -344,6 +344,9 @@ def test_effect_prior_scipy():
     e = EffectPrior(mu=0.3, sd=0.5, sources=("e",))
     assert e.scipy().mean() == pytest.approx(0.3) and e.scipy().std() == pytest.approx(0.5)
     assert e.draw(np.random.default_rng(7), 40_000).std() == pytest.approx(0.5, rel=0.02)
+    x = np.array([-1.2, 0.3, 2.0])
+    np.testing.assert_allclose(e.logpdf(x), e.scipy().logpdf(x), rtol=1e-12)
+    assert e.describe() == "Normal(0.3, 0.5)"
 
 
 def test_beta_prior_pymc():

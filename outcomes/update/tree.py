@@ -39,7 +39,6 @@ from outcomes.provenance import netcdf_attrs
 from outcomes.update.spec import TAU_SCALE, ModelSpec, effect_name, p_name, tau_name
 
 _EPS = 1e-12
-_HALF_LOG_2PI = 0.5 * float(np.log(2 * np.pi))
 SAMPLE_DIMS = ("chain", "draw")
 
 
@@ -161,10 +160,6 @@ def draws_dataset(spec: ModelSpec, values: dict[str, np.ndarray], extra: xr.Data
     return ds
 
 
-def _normal_logpdf(x: np.ndarray, mu: float, sd: float) -> np.ndarray:
-    return -0.5 * ((x - mu) / sd) ** 2 - np.log(sd) - _HALF_LOG_2PI
-
-
 def log_prior_group(spec: ModelSpec, posterior: xr.Dataset, names: Iterable[str] | None = None) -> xr.Dataset:
     """Log prior density of each drawn value of the ``p_*`` and ``log_or__*`` variables of ``posterior``.
 
@@ -182,7 +177,7 @@ def log_prior_group(spec: ModelSpec, posterior: xr.Dataset, names: Iterable[str]
     xarray.Dataset
         One (chain, draw) variable per included quantity, named as in the posterior: a parameter's
         ``Prior.logpdf`` (for a robust prior the log of the whole Beta mixture density, log-sum-exp over its
-        weighted components), an effect's Normal log density.
+        weighted components), an effect's ``EffectPrior.logpdf`` (Normal).
     """
     wanted = None if names is None else set(names)
     out: dict[str, xr.DataArray] = {}
@@ -193,9 +188,7 @@ def log_prior_group(spec: ModelSpec, posterior: xr.Dataset, names: Iterable[str]
     for e, ep in spec.priors.effects.items():
         if wanted is None or e in wanted:
             v = posterior[effect_name(e)]
-            out[effect_name(e)] = v.copy(data=_normal_logpdf(v.values, ep.mu, ep.sd)).assign_attrs(
-                density=f"Normal({ep.mu:.6g}, {ep.sd:.6g})"
-            )
+            out[effect_name(e)] = v.copy(data=ep.logpdf(v.values)).assign_attrs(density=ep.describe())
     return xr.Dataset(out, coords={d: posterior[d] for d in SAMPLE_DIMS})
 
 
