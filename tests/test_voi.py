@@ -399,12 +399,12 @@ def test_run_voi_with_a_posterior_file_and_charts(tmp_path, shipped):
     assert res.provenance["origin"] == "posterior" and res.psense is not None
     assert set(res.evsi["n"]) == {20, 80}
     # no table of the analysis carries a scalar in DataFrame.attrs (pandas drops them): they are typed fields
-    # (power_sensitivity's table is left out: voi/sensitivity.py is re-pointed separately)
     for name, df in {
         "evpi": res.evpi,
         "evppi": res.evppi.table,
         "evsi": res.evsi,
         "tornado": res.tornado.table,
+        "psense": res.psense.table,
     }.items():
         assert df.attrs == {}, name
     assert res.evpi_at_weight == res.evppi.evpi and res.evppi.weight == res.tornado.weight == 1.5
